@@ -1,0 +1,101 @@
+/*
+ * sim::field<T>: a kernel struct field with KCSAN semantics (model-only, no kernel twin).
+ *
+ * Model structs declare their plain fields as sim::field<T> and the model code then reads like
+ * the kernel: `event->tstamp = now;` is a plain write, `u64 t = event->tstamp;` a plain read,
+ * `event->total_time_enabled += delta;` a plain read then a plain write (the compiler does not
+ * make it atomic, so another CPU may run between them), and READ_ONCE/WRITE_ONCE (compiler.h),
+ * data_race() and the atomics mark their accesses. Every access is a scheduling point and is
+ * checked for data races against the other lanes (sim.cpp); the value itself is one C++ object,
+ * so under the simulator every single access behaves as if the compiler had made it atomic and
+ * sequentially consistent: exactly the assumption under which a race is called benign.
+ *
+ * peek()/poke() are for ghost code only (the ledger, the final check, setup): invisible to the
+ * race detector and no scheduling point.
+ */
+#pragma once
+
+#include "model/kernel/sim.h"
+
+namespace sim {
+
+template <typename T> class field {
+public:
+	explicit field(const char *name) : name_(name) {}
+	field(const char *name, T value) : name_(name), value_(value) {}
+	field(const field &other) : name_(other.name_), value_(other.value_) {}
+
+	/* plain accesses, as C code does them */
+	operator T() const { return read(Marking::Plain); }
+	T operator->() const
+		requires std::is_pointer_v<T>
+	{
+		return read(Marking::Plain);
+	}
+	field &operator=(T v)
+	{
+		write(v, Marking::Plain);
+		return *this;
+	}
+	field &operator=(const field &other)
+	{
+		write(static_cast<T>(other), Marking::Plain);
+		return *this;
+	}
+	field &operator+=(T v) { return compound([v](T x) { return x + v; }); }
+	field &operator-=(T v) { return compound([v](T x) { return x - v; }); }
+	field &operator|=(T v) { return compound([v](T x) { return x | v; }); }
+	field &operator&=(T v) { return compound([v](T x) { return x & v; }); }
+	field &operator++() { return compound([](T x) { return x + 1; }); }
+	field &operator--() { return compound([](T x) { return x - 1; }); }
+
+	/* marked and ordered accesses, for the shim (READ_ONCE, atomics, smp_load_acquire...) */
+	T read(Marking marking, Order order = Order::Relaxed) const
+	{
+		schedule_point();
+		T v = value_;
+		check_access(shadow_, name_, AccessType::Read, marking, order, sizeof(T), to_u64(v), to_u64(v));
+		return v;
+	}
+	void write(T v, Marking marking, Order order = Order::Relaxed)
+	{
+		schedule_point();
+		check_access(shadow_, name_, AccessType::Write, marking, order, sizeof(T), to_u64(value_), to_u64(v));
+		value_ = v;
+	}
+	/* an atomic read-modify-write: one access, one scheduling point; returns the old value */
+	template <typename F> T rmw(F &&update, Order order)
+	{
+		schedule_point();
+		T old = value_;
+		T next = update(old);
+		check_access(shadow_, name_, AccessType::ReadWrite, Marking::Atomic, order, sizeof(T), to_u64(old),
+			     to_u64(next));
+		value_ = next;
+		return old;
+	}
+
+	/* ghost access: no race check, no scheduling point */
+	T peek() const { return value_; }
+	void poke(T v) { value_ = v; }
+	const char *name() const { return name_; }
+
+private:
+	/* plain `x op= v`: a plain read, then (after another scheduling point) a plain read-write */
+	template <typename F> field &compound(F &&update)
+	{
+		T old = read(Marking::Plain);
+		schedule_point();
+		T next = update(old);
+		check_access(shadow_, name_, AccessType::ReadWrite, Marking::Plain, Order::Relaxed, sizeof(T),
+			     to_u64(value_), to_u64(next));
+		value_ = next;
+		return *this;
+	}
+
+	const char *name_;
+	T value_{};
+	mutable Shadow shadow_;
+};
+
+}  // namespace sim

@@ -1,0 +1,182 @@
+/*
+ * The one place model code reaches the simulator (model-only, no kernel twin).
+ *
+ * Model code never includes Relacy: the shim headers (compiler.h, spinlock.h, ...) call the
+ * functions declared here, which model/kernel/sim.cpp implements on Relacy's simulated threads.
+ * With no simulation running (sequential model tests, a scenario's setup), every hook still works:
+ * accesses happen at once, locks only record their owner, nothing is race-checked.
+ *
+ * Vocabulary: a *lane* is one simulated thread (a column in the report: a CPU running a task, an
+ * IRQ or an NMI); its *cpu* is the CPU identity smp_processor_id() returns, which a cross-CPU call
+ * switches for its duration.
+ */
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace sim {
+
+constexpr int kMaxLanes = 8;   // simulated threads per execution
+constexpr int kMaxCpus = 8;    // CPU identities
+
+using Clock = uint32_t;        // one component of a vector clock
+
+/* How an access is marked, in KCSAN's terms. */
+enum class Marking : uint8_t {
+	Plain,     // a plain C access: may race
+	Once,      // READ_ONCE / WRITE_ONCE: marked, never reported against another marked access
+	Atomic,    // atomic_*(), local64_*(), refcount_*(): marked
+	DataRace,  // inside data_race(): never reported
+};
+
+enum class AccessType : uint8_t {
+	Read,
+	Write,
+	ReadWrite,  // a plain compound access (x += v): KCSAN's read-write, never "assumed atomic"
+};
+
+/* Memory ordering of a marked access, for happens-before (the LKMM's, as far as it matters here). */
+enum class Order : uint8_t {
+	Relaxed,
+	Acquire,  // smp_load_acquire, rcu_dereference (address dependency), a value-returning RMW
+	Release,  // smp_store_release, rcu_assign_pointer, a value-returning RMW
+	AcqRel,   // a value-returning atomic RMW is fully ordered
+};
+
+/* One frame of the model call stack; frames form a tree shared by all the stacks that grew from it. */
+struct Frame {
+	const Frame *parent;
+	const char *function;  // kernel name
+	int line;              // core.c line of the function in the modelled version (0: none)
+	bool inlined;          // shown as [inline] and skipped in a KCSAN title, as the kernel build did
+};
+
+/* Per-field shadow state for the race detector (FastTrack-style epochs). Lives inside the field. */
+struct Shadow {
+	struct Epoch {
+		Clock clock = 0;        // 0: no access recorded
+		Marking marking = Marking::Plain;
+		AccessType type = AccessType::Read;
+		uint8_t size = 0;
+		int32_t trace = -1;     // index of the access in the execution trace
+		const Frame *stack = nullptr;
+		uint64_t old_value = 0, new_value = 0;
+	};
+	Epoch last_write;           // the last write, by lane write_lane
+	int8_t write_lane = -1;
+	Epoch reads[kMaxLanes];     // the last read of each lane since the last write
+	Clock release[kMaxLanes] = {};  // what a marked release store (or a store after smp_wmb) published
+	bool has_release = false;
+	uint32_t generation = 0;    // the execution this shadow belongs to: a stale shadow is reset lazily
+
+	Shadow() = default;
+	Shadow(const Shadow &) {}   // copying a kernel object copies its value, not its access history
+	Shadow &operator=(const Shadow &) { return *this; }
+};
+
+/* A lock as the simulator sees it: owner, waiters and the clock its last release published. */
+struct LockState {
+	const char *name;           // "perf_event_context.lock"
+	int owner = -1;             // lane holding it, -1 when free (the sequential owner is kSequentialLane)
+	unsigned waiters = 0;       // lanes parked on it (bit per lane)
+	Clock release[kMaxLanes] = {};
+	uint32_t generation = 0;
+	explicit LockState(const char *n) : name(n) {}
+};
+
+constexpr int kSequentialLane = kMaxLanes;  // the owner id used when no simulation runs
+
+/* What kind of lock, for the trace and for which exclusion it implies. */
+enum class LockKind : uint8_t { Spin, Mutex, Exclusion };
+
+/* --- hooks called by the shim --- */
+
+/*
+ * An access to a kernel field is two calls: schedule_point() (where another lane may run), then,
+ * with the value as it is after that point, check_access() (the race check; never switches).
+ */
+void schedule_point();
+void check_access(Shadow &shadow, const char *name, AccessType type, Marking marking, Order order, unsigned size,
+		  uint64_t old_value, uint64_t new_value);
+
+void lock_acquire(LockState &lock, LockKind kind);
+bool lock_try_acquire(LockState &lock, LockKind kind);
+void lock_release(LockState &lock, LockKind kind);
+bool lock_held(const LockState &lock);        // by the current lane
+
+void fence_acquire();  // smp_rmb: marked loads before it synchronise with the stores they read
+void fence_release();  // smp_wmb: marked stores after it publish everything before it
+void fence_full();     // smp_mb
+
+/* IRQ and preemption state of the current lane on its current CPU. */
+void irq_off();
+void irq_on();
+bool irqs_off();
+void preempt_off();
+void preempt_on();
+int preempt_depth();
+
+/* KCSAN's kcsan_disable_current()/kcsan_enable_current(), which data_race() wraps around its expression. */
+void kcsan_disable_current();
+void kcsan_enable_current();
+
+int current_cpu();     // smp_processor_id()
+int current_lane();    // -1 outside a simulation
+bool running();        // inside a lane of a simulation (not setup, not the final check)
+
+/* Runs fn(info) as if on `cpu` with its IRQs disabled: excluded from that CPU's IRQ-disabled sections. */
+void call_on_cpu(int cpu, void (*fn)(void *), void *info);
+
+/* The model clock: deterministic, advances by the tick at every read (a scheduling point). */
+uint64_t clock_read();
+uint64_t clock_peek();          // the current time, without advancing it (ghost code only)
+void set_tick(uint64_t tick);
+void set_clock(uint64_t now);
+
+/* The model call stack (per lane). */
+void frame_push(Frame &storage, const char *function, int line, bool inlined);
+void frame_pop();
+const Frame *current_stack();
+
+/* The ledger and the invariants report through these; a violation ends the execution. */
+void violation(const char *invariant, const char *detail);
+/* A note in the trace (ghost events, op boundaries); not a scheduling point. */
+void note(const char *text);
+
+/* Sequential use (tests, setup): which CPU smp_processor_id() returns. */
+void set_sequential_cpu(int cpu);
+
+/* Values as u64 for the trace and the race report. */
+template <typename T> inline uint64_t to_u64(const T &v)
+{
+	if constexpr (std::is_pointer_v<T>)
+		return reinterpret_cast<uintptr_t>(v) ? 1 : 0;  // pointers: only null or not (addresses are not deterministic)
+	else if constexpr (std::is_enum_v<T>)
+		return static_cast<uint64_t>(static_cast<std::underlying_type_t<T>>(v));
+	else if constexpr (std::is_integral_v<T>)
+		return static_cast<uint64_t>(v);
+	else
+		return 0;
+}
+
+/* RAII frame: the model's MODEL_FRAME() macro puts one at the top of every modelled function. */
+struct FrameGuard {
+	Frame frame;
+	FrameGuard(const char *function, int line, bool inlined) { frame_push(frame, function, line, inlined); }
+	~FrameGuard() { frame_pop(); }
+	FrameGuard(const FrameGuard &) = delete;
+	FrameGuard &operator=(const FrameGuard &) = delete;
+};
+
+}  // namespace sim
+
+/*
+ * MODEL_FRAME(line): the first statement of every modelled kernel function; pushes its kernel name
+ * (from __func__) and its core.c line onto the lane's model call stack for race reports and lanes.
+ * MODEL_FRAME_INLINE(line): the same for a function the kernel build inlines (KCSAN prints
+ * "[inline]" and names the caller in the report title).
+ */
+#define MODEL_FRAME(line) ::sim::FrameGuard __model_frame(__func__, line, false)
+#define MODEL_FRAME_INLINE(line) ::sim::FrameGuard __model_frame(__func__, line, true)
