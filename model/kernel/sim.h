@@ -135,8 +135,9 @@ uint64_t clock_peek();          // the current time, without advancing it (ghost
 void set_tick(uint64_t tick);
 void set_clock(uint64_t now);
 
-/* The model call stack (per lane). */
-void frame_push(Frame &storage, const char *function, int line, bool inlined);
+/* The model call stack (per lane); frames live in a per-execution arena so that race reports and
+ * the trace can point at them after the function returned. */
+void frame_push(const char *function, int line, bool inlined);
 void frame_pop();
 const Frame *current_stack();
 
@@ -163,8 +164,7 @@ template <typename T> inline uint64_t to_u64(const T &v)
 
 /* RAII frame: the model's MODEL_FRAME() macro puts one at the top of every modelled function. */
 struct FrameGuard {
-	Frame frame;
-	FrameGuard(const char *function, int line, bool inlined) { frame_push(frame, function, line, inlined); }
+	FrameGuard(const char *function, int line, bool inlined) { frame_push(function, line, inlined); }
 	~FrameGuard() { frame_pop(); }
 	FrameGuard(const FrameGuard &) = delete;
 	FrameGuard &operator=(const FrameGuard &) = delete;

@@ -1,0 +1,486 @@
+/*
+ * The Relacy side of the simulator: a test suite per lane count, and perfmc's own scheduler
+ * plugged into Relacy's context (rl::run_test<Suite, Scheduler>), which makes every scheduling
+ * decision a value: depth-first over the choices (exhaustive, or with a preemption bound),
+ * random from a seed, or replayed from a token. This is the only translation unit that includes
+ * Relacy; it includes Relacy's headers one by one so that relacy.hpp's macros (new, delete,
+ * malloc, assert) never leak into C++ code.
+ */
+#include <algorithm>
+#include <chrono>
+#include <ostream>
+#include <set>
+#include <streambuf>
+
+#include <relacy/base.hpp>
+#include <relacy/context.hpp>
+#include <relacy/context_base_impl.hpp>
+#include <relacy/atomic_fence.hpp>
+#include <relacy/atomic.hpp>
+#include <relacy/var.hpp>
+#include <relacy/test_suite.hpp>
+#include <relacy/stdlib/mutex.hpp>
+#include <relacy/stdlib/condition_variable.hpp>
+#include <relacy/stdlib/semaphore.hpp>
+#include <relacy/stdlib/event.hpp>
+
+#include "checker/sim/runtime.h"
+
+namespace sim {
+namespace {
+
+/* The search state that outlives one Relacy context (one rl::run_test call). */
+struct Engine {
+	const Program *program = nullptr;
+	Options options;
+	int bound = -1;                  // the preemption bound of this round; -1: none
+	bool pruned = false;             // the bound cut off a choice
+	bool limited = false;
+	std::string error;
+	std::vector<uint8_t> replay;     // Search::Replay: the choices to follow
+	std::vector<uint8_t> choices;    // the current execution's choices (its replay token)
+	int preemptions = 0;
+	uint64_t executions_before = 0;  // executions of earlier rounds (Bounded deepening)
+	std::chrono::steady_clock::time_point start;
+	bool world_alive = false;
+	std::set<std::string> race_keys;
+	std::vector<Race> races;
+};
+
+Engine engine;
+
+uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/*
+ * perfmc's scheduler. At each scheduling point the candidates are the runnable lanes, the
+ * current one first (choice 0 means "go on", so a token's trailing zeros can be dropped), then
+ * the others by index. Choosing another lane while the current one could go on is a preemption.
+ * Points with a single candidate are not decisions and are not recorded.
+ */
+template <rl::thread_id_t N>
+class Scheduler : public rl::scheduler<Scheduler<N>, rl::scheduler_thread_info, N> {
+public:
+	typedef rl::scheduler<Scheduler<N>, rl::scheduler_thread_info, N> base_t;
+	typedef typename base_t::thread_info_t thread_info_t;
+	typedef typename base_t::shared_context_t shared_context_t;
+	struct task_t {};
+
+	Scheduler(rl::test_params &params, shared_context_t &ctx, rl::thread_id_t dynamic)
+		: base_t(params, ctx, dynamic)
+	{
+	}
+
+	rl::thread_id_t iteration_begin_impl()
+	{
+		depth_ = 0;
+		engine.choices.clear();
+		engine.preemptions = 0;
+		if (engine.options.search == Search::Random)
+			rng_ = splitmix64(engine.options.seed * 0x100000001b3ull + this->iter_);
+		candidates_.clear();
+		for (rl::thread_id_t i = 0; i < this->running_threads_count; i++)
+			candidates_.push_back(this->running_threads[i]);
+		std::sort(candidates_.begin(), candidates_.end());
+		return candidates_[decide(static_cast<unsigned>(candidates_.size()))];
+	}
+
+	bool iteration_end_impl()
+	{
+		const uint64_t done = engine.executions_before + this->iter_;
+		if (engine.options.max_executions && done >= engine.options.max_executions) {
+			engine.limited = !last_execution();
+			return true;
+		}
+		if (engine.options.timeout_seconds > 0 && (this->iter_ & 255) == 0) {
+			std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - engine.start;
+			if (elapsed.count() > engine.options.timeout_seconds) {
+				engine.limited = !last_execution();
+				return true;
+			}
+		}
+		switch (engine.options.search) {
+		case Search::Exhaustive:
+		case Search::Bounded:
+			return advance();
+		case Search::Random:
+			return this->iter_ >= engine.options.iterations;
+		case Search::Replay:
+			return true;
+		}
+		return true;
+	}
+
+	rl::thread_id_t schedule_impl(rl::unpark_reason &reason, unsigned /*yield*/)
+	{
+		reason = rl::unpark_reason_normal;
+		thread_info_t &t = *this->thread_;
+		const bool current_runnable = t.state_ == rl::thread_state_running;
+		candidates_.clear();
+		if (current_runnable)
+			candidates_.push_back(t.index_);
+		size_t first_other = candidates_.size();
+		for (rl::thread_id_t i = 0; i < this->running_threads_count; i++)
+			if (this->running_threads[i] != t.index_)
+				candidates_.push_back(this->running_threads[i]);
+		std::sort(candidates_.begin() + first_other, candidates_.end());
+		RL_VERIFY(!candidates_.empty());
+		if (candidates_.size() == 1)
+			return candidates_[0];
+		if (current_runnable && engine.bound >= 0 && engine.preemptions >= engine.bound) {
+			engine.pruned = true;
+			return candidates_[0];
+		}
+		unsigned index = decide(static_cast<unsigned>(candidates_.size()));
+		if (current_runnable && index != 0)
+			engine.preemptions++;
+		return candidates_[index];
+	}
+
+	unsigned rand_impl(unsigned /*limit*/, rl::sched_type /*type*/) { return 0; }  // no other randomness in perfmc's use
+	rl::iteration_t iteration_count_impl() { return this->iter_ + 1; }
+	void get_state_impl(std::ostream &) {}
+	void set_state_impl(std::istream &) {}
+	void on_thread_block(rl::thread_id_t, bool) {}
+	void purge_blocked_threads() {}
+
+private:
+	struct Node {
+		uint8_t count, index;
+	};
+
+	unsigned decide(unsigned count)
+	{
+		unsigned index = 0;
+		switch (engine.options.search) {
+		case Search::Exhaustive:
+		case Search::Bounded:
+			if (depth_ < tree_.size()) {
+				if (tree_[depth_].count != count && engine.error.empty())
+					engine.error = "the model is not deterministic: a scheduling point offered "
+						       "a different number of lanes when the same schedule was replayed";
+				index = std::min<unsigned>(tree_[depth_].index, count - 1);
+			} else {
+				tree_.push_back(Node{static_cast<uint8_t>(count), 0});
+			}
+			break;
+		case Search::Random:
+			rng_ = splitmix64(rng_);
+			index = static_cast<unsigned>(rng_ % count);
+			break;
+		case Search::Replay:
+			if (depth_ < engine.replay.size()) {
+				index = engine.replay[depth_];
+				if (index >= count) {
+					if (engine.error.empty())
+						engine.error = "the replay token does not fit this scenario: choice " +
+							       std::to_string(index) + " at decision " +
+							       std::to_string(depth_ + 1) + " of " + std::to_string(count) +
+							       " lanes";
+					index = 0;
+				}
+			}
+			break;
+		}
+		depth_++;
+		engine.choices.push_back(static_cast<uint8_t>(index));
+		return index;
+	}
+
+	/* depth-first: the next schedule differs at the deepest decision that has an untried choice */
+	bool advance()
+	{
+		tree_.resize(depth_);
+		while (!tree_.empty() && tree_.back().index + 1 >= tree_.back().count)
+			tree_.pop_back();
+		if (tree_.empty())
+			return true;
+		tree_.back().index++;
+		return false;
+	}
+
+	bool last_execution()
+	{
+		if (engine.options.search != Search::Exhaustive && engine.options.search != Search::Bounded)
+			return engine.options.search == Search::Replay;
+		for (size_t i = 0; i < depth_ && i < tree_.size(); i++)
+			if (tree_[i].index + 1 < tree_[i].count)
+				return false;
+		return true;
+	}
+
+	std::vector<Node> tree_;
+	size_t depth_ = 0;
+	uint64_t rng_ = 0;
+	std::vector<rl::thread_id_t> candidates_;
+};
+
+Runtime &rt() { return runtime(); }
+
+void materialize_races(std::vector<Race> *failing)
+{
+	for (const RaceRecord &r : rt().races) {
+		Race race;
+		race.field = r.field;
+		auto fill = [](AccessInfo &a, int lane, int cpu, const Shadow::Epoch &e) {
+			a.lane = lane;
+			a.cpu = cpu;
+			a.type = e.type;
+			a.marking = e.marking;
+			a.size = e.size;
+			a.stack = copy_stack(e.stack);
+			a.old_value = e.old_value;
+			a.new_value = e.new_value;
+			a.step = e.trace;
+		};
+		fill(race.first, r.first_lane, r.first_cpu, r.first);
+		fill(race.second, r.second_lane, r.second_cpu, r.second);
+		if (engine.race_keys.insert(race.key()).second)
+			engine.races.push_back(race);
+		if (failing) {
+			bool seen = false;
+			for (const Race &f : *failing)
+				seen = seen || f.key() == race.key();
+			if (!seen)
+				failing->push_back(race);
+		}
+	}
+}
+
+void teardown_world()
+{
+	if (engine.world_alive && engine.program->teardown)
+		engine.program->teardown();
+	engine.world_alive = false;
+}
+
+/*
+ * Relacy replaces the global operator new/delete and, while its context's allocation tracking is
+ * on, serves allocations from its own heap (to find leaks in the code under test). perfmc's model
+ * allocates with the ordinary heap and frees across executions, so the tracking is kept off:
+ * every allocation goes to malloc. disable_alloc_ is protected; a member pointer reaches it.
+ */
+struct ContextAccess : rl::context {
+	static int rl::context::*disable_alloc() { return &ContextAccess::disable_alloc_; }
+};
+
+void use_plain_heap()
+{
+	rl::context &c = rl::ctx();
+	if (c.*ContextAccess::disable_alloc() == 0)
+		c.*ContextAccess::disable_alloc() = 1;
+}
+
+void begin_execution()
+{
+	use_plain_heap();
+	teardown_world();
+	const Program &p = *engine.program;
+	rt().begin_execution(static_cast<int>(p.lanes.size()), p.lanes);
+	rt().in_lane = false;
+	rt().tick = p.tick;
+	engine.world_alive = true;
+	if (p.setup)
+		p.setup();
+	rt().in_lane = true;
+}
+
+void run_lane(unsigned index)
+{
+	const LaneSpec &spec = engine.program->lanes[index];
+	LaneState &l = rt().lanes[index];
+	if (spec.in == LaneContext::Irq) {
+		/* an interrupt handler runs with its CPU's IRQs off from entry to exit */
+		lock_acquire(*rt().cpu_irq[spec.cpu], LockKind::Exclusion);
+		l.irq_depth = 1;
+		l.preempt_depth = 1;
+	}
+	spec.body();
+	if (spec.in == LaneContext::Irq) {
+		l.irq_depth = 0;
+		l.preempt_depth = 0;
+		lock_release(*rt().cpu_irq[spec.cpu], LockKind::Exclusion);
+	} else if (l.irq_depth || l.preempt_depth) {
+		violation("lockdep", "the lane's code returned with IRQs or preemption still disabled");
+	}
+}
+
+void end_execution()
+{
+	rt().in_lane = false;
+	if (engine.program->finish)
+		engine.program->finish();
+	materialize_races(nullptr);
+	teardown_world();
+}
+
+template <rl::thread_id_t N> struct Suite : rl::test_suite<Suite<N>, N> {
+	void before() { begin_execution(); }
+	void thread(unsigned index) { run_lane(index); }
+	void after() { end_execution(); }
+};
+
+struct NullBuffer : std::streambuf {
+	int overflow(int c) override { return c; }
+};
+
+template <rl::thread_id_t N> rl::test_result_e run_round(rl::test_params &params)
+{
+	std::ostringstream state;
+	return rl::run_test<Suite<N>, Scheduler<N>>(params, state, false);
+}
+
+rl::test_result_e run_round_dispatch(int lanes, rl::test_params &params)
+{
+	switch (lanes) {
+	case 1: return run_round<1>(params);
+	case 2: return run_round<2>(params);
+	case 3: return run_round<3>(params);
+	case 4: return run_round<4>(params);
+	case 5: return run_round<5>(params);
+	case 6: return run_round<6>(params);
+	case 7: return run_round<7>(params);
+	case 8: return run_round<8>(params);
+	}
+	return rl::test_result_success;
+}
+
+std::string encode_token(const std::vector<uint8_t> &choices)
+{
+	std::string token;
+	for (uint8_t c : choices)
+		token += static_cast<char>('0' + c);
+	while (token.size() > 1 && token.back() == '0')
+		token.pop_back();
+	return token.empty() ? "0" : token;
+}
+
+void install_scheduler_hooks()
+{
+	SchedulerHooks &s = rt().sched;
+	s.schedule = [] { rl::ctx().sched(); };
+	s.park = [] { rl::ctx().park_current_thread(false, false, false, $); };
+	s.unpark = [](int lane) { rl::ctx().unpark_thread(lane, false, $); };
+	s.current = [] { return static_cast<int>(rl::ctx().current_thread()); };
+	s.fail = [] { rl::ctx().fail_test("perfmc", rl::test_result_user_assert_failed, $); };
+}
+
+}  // namespace
+
+Result explore(const Program &program, const Options &options)
+{
+	Result result;
+	for (const LaneSpec &l : program.lanes) {
+		result.lane_names.push_back(l.name);
+		result.lane_cpus.push_back(l.cpu);
+	}
+	if (program.lanes.empty() || program.lanes.size() > static_cast<size_t>(kMaxLanes)) {
+		result.outcome = Outcome::Error;
+		result.error = "a program needs 1 to " + std::to_string(kMaxLanes) + " lanes";
+		return result;
+	}
+	for (const LaneSpec &l : program.lanes)
+		if (l.cpu < 0 || l.cpu >= kMaxCpus) {
+			result.outcome = Outcome::Error;
+			result.error = "cpu " + std::to_string(l.cpu) + " out of range (0-" + std::to_string(kMaxCpus - 1) + ")";
+			return result;
+		}
+
+	engine = Engine{};
+	engine.program = &program;
+	engine.options = options;
+	engine.start = std::chrono::steady_clock::now();
+	if (options.search == Search::Replay) {
+		for (char c : options.replay) {
+			if (c < '0' || c >= '0' + kMaxLanes) {
+				result.outcome = Outcome::Error;
+				result.error = "bad replay token '" + options.replay + "': expected digits 0-" +
+					       std::to_string(kMaxLanes - 1);
+				return result;
+			}
+			engine.replay.push_back(static_cast<uint8_t>(c - '0'));
+		}
+	}
+	install_scheduler_hooks();
+	rt().race_mode = options.race_mode;
+	rt().policy = options.policy;
+	rt().simulating = true;
+
+	NullBuffer null_buffer;
+	std::ostream null_stream(&null_buffer);
+	rl::test_result_e res = rl::test_result_success;
+	int round_bound = options.search == Search::Bounded ? std::max(0, options.bound) : -1;
+	for (;;) {
+		rl::test_params params;
+		params.output_stream = &null_stream;
+		params.progress_stream = &null_stream;
+		params.execution_depth_limit = 1u << 30;
+		params.iteration_count = options.search == Search::Random ? options.iterations : 1;
+		params.search_type = rl::sched_full;  // only for Relacy's bookkeeping; perfmc's scheduler decides
+		engine.bound = round_bound;
+		engine.pruned = false;
+		res = run_round_dispatch(static_cast<int>(program.lanes.size()), params);
+		engine.executions_before += params.stop_iteration;
+		result.bound = round_bound;
+		bool deepen = options.search == Search::Bounded && options.bound < 0 && res == rl::test_result_success &&
+			      engine.pruned && !engine.limited && engine.error.empty() && round_bound < 64;
+		if (!deepen)
+			break;
+		round_bound++;
+	}
+	rt().simulating = false;
+	rt().in_lane = false;
+
+	result.executions = engine.executions_before;
+	result.limited = engine.limited;
+	if (res != rl::test_result_success) {
+		if (rt().race_failed)
+			result.outcome = Outcome::Race;
+		else if (res == rl::test_result_deadlock)
+			result.outcome = Outcome::Deadlock;
+		else
+			result.outcome = Outcome::Violation;
+		if (result.outcome == Outcome::Violation)
+			result.violation = rt().violation;
+		materialize_races(&result.failing_races);
+		std::set<int> racy_steps;
+		for (const Race &r : result.failing_races) {
+			racy_steps.insert(r.first.step);
+			racy_steps.insert(r.second.step);
+		}
+		for (size_t i = 0; i < rt().steps.size(); i++) {
+			const RawStep &s = rt().steps[i];
+			Step step;
+			step.lane = s.lane;
+			step.cpu = s.cpu;
+			step.kind = s.kind;
+			step.marking = s.marking;
+			step.stack = copy_stack(s.stack);
+			step.what = s.text >= 0 ? rt().texts[s.text] : s.what ? s.what : "";
+			step.old_value = s.old_value;
+			step.value = s.value;
+			step.racy = racy_steps.count(static_cast<int>(i)) > 0;
+			result.steps.push_back(std::move(step));
+		}
+		result.schedule = encode_token(engine.choices);
+		result.preemptions = engine.preemptions;
+	}
+	teardown_world();
+	if (!engine.error.empty()) {
+		result.outcome = Outcome::Error;
+		result.error = engine.error;
+	}
+	result.races = engine.races;
+	result.complete = result.outcome == Outcome::Ok && !engine.limited &&
+			  (options.search == Search::Exhaustive || (options.search == Search::Bounded && !engine.pruned));
+	result.elapsed_ms =
+		std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - engine.start).count();
+	return result;
+}
+
+}  // namespace sim

@@ -1,0 +1,154 @@
+/*
+ * The simulator's public surface: explore every interleaving (or a bounded or random part, or one
+ * replayed schedule) of a few lanes of model code on Relacy, and say what happened.
+ *
+ * A Program is plain C++ (lambdas): setup builds the world for each execution, each lane runs its
+ * body on its own simulated thread, finish runs after every lane has finished (final checks).
+ * Relacy itself stays inside runner.cpp; nothing here includes it.
+ */
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/kernel/sim.h"
+
+namespace sim {
+
+/* What a lane's code runs as on its CPU. */
+enum class LaneContext {
+	Task,  // process context: excluded by preempt_disable() of other task lanes on its CPU
+	Irq,   // a hard interrupt: runs with that CPU's IRQs disabled, excluded by its IRQ-disabled sections
+	Nmi,   // an NMI: excluded by nothing
+};
+
+struct LaneSpec {
+	std::string name;       // "task switch", shown in the report's lanes
+	int cpu = 0;
+	LaneContext in = LaneContext::Task;
+	std::function<void()> body;
+};
+
+struct Program {
+	std::function<void()> setup;     // builds the world, every execution (sequential, not checked)
+	std::vector<LaneSpec> lanes;     // 1 to kMaxLanes
+	std::function<void()> finish;    // after all lanes, every execution (may call violation())
+	std::function<void()> teardown;  // frees the world, every execution (also after a failure)
+	uint64_t tick = 1;               // the model clock's advance per read
+};
+
+enum class Search {
+	Exhaustive,  // every schedule (depth-first over the scheduling choices)
+	Bounded,     // schedules with at most `bound` preemptions; bound < 0: 0, 1, 2, ... until complete
+	Random,      // `iterations` random schedules from `seed`
+	Replay,      // exactly the schedule in `replay`
+};
+
+enum class RaceMode {
+	Record,  // harm mode: races are recorded and the execution goes on (every access as if atomic)
+	Fatal,   // race mode: the first race ends the execution and the search
+};
+
+enum class RacePolicy {
+	Default,  // KCSAN's default: CONFIG_KCSAN_ASSUME_PLAIN_WRITES_ATOMIC=y
+	Strict,   // every conflict with a plain access
+};
+
+struct Options {
+	Search search = Search::Exhaustive;
+	int bound = -1;
+	uint64_t seed = 1;
+	uint64_t iterations = 1000;
+	std::string replay;             // a schedule token (Result::schedule)
+	RaceMode race_mode = RaceMode::Record;
+	RacePolicy policy = RacePolicy::Default;
+	uint64_t max_executions = 0;    // 0: no limit
+	double timeout_seconds = 0;     // 0: no limit
+};
+
+struct FrameInfo {
+	std::string function;
+	int line = 0;
+	bool inlined = false;
+};
+
+struct AccessInfo {
+	int lane = -1, cpu = -1;
+	AccessType type = AccessType::Read;
+	Marking marking = Marking::Plain;
+	unsigned size = 0;
+	std::vector<FrameInfo> stack;  // innermost first
+	uint64_t old_value = 0, new_value = 0;
+	int step = -1;                 // index into the execution's steps
+};
+
+struct Race {
+	std::string field;           // "perf_event.total_time_enabled"
+	AccessInfo first, second;    // first: the earlier access; second: the one that found the race
+	std::string title() const;   // "data-race in perf_event_set_state / perf_mmap_rb" (KCSAN's order)
+	std::string key() const;     // identity for de-duplication: field, access types, both stacks
+};
+
+enum class StepKind : uint8_t { Read, Write, ReadWrite, Acquire, Release, Block, Clock, Note, Violation };
+
+/* One row of the interleaving: what a lane did, in the function it did it in. */
+struct Step {
+	int lane = -1, cpu = -1;
+	StepKind kind = StepKind::Note;
+	Marking marking = Marking::Plain;
+	std::vector<FrameInfo> stack;  // innermost first
+	std::string what;              // field, lock or note text
+	uint64_t old_value = 0, value = 0;
+	bool racy = false;             // this access is one side of a reported race
+};
+
+struct Violation {
+	std::string invariant;  // "no-lost-time", "kernel-warning", "lockdep", ...
+	std::string detail;
+	int lane = -1;          // -1: found by the final check
+	std::vector<FrameInfo> stack;
+};
+
+enum class Outcome {
+	Ok,         // no violation (races may have been recorded)
+	Violation,  // an invariant broke: the failing execution is in steps/schedule
+	Race,       // RaceMode::Fatal only: the first race
+	Deadlock,   // every lane blocked
+	Error,      // the search itself failed (bad replay token, non-determinism)
+};
+
+struct Result {
+	Outcome outcome = Outcome::Ok;
+	bool complete = false;          // every schedule of the search space was explored
+	bool limited = false;           // stopped by max_executions or the timeout
+	uint64_t executions = 0;
+	double elapsed_ms = 0;
+	int bound = -1;                 // Bounded: the preemption bound of the last round run
+	std::vector<Race> races;        // every distinct race over the search, first occurrence
+	std::optional<Violation> violation;
+	std::vector<Race> failing_races;  // the races of the failing execution
+	std::vector<Step> steps;        // the failing execution (or, with Fatal, the racing one)
+	std::string schedule;           // its replay token
+	int preemptions = 0;            // preemptions in that execution
+	std::vector<std::string> lane_names;
+	std::vector<int> lane_cpus;
+	std::string error;
+};
+
+/* Explores the program's schedules under the options. One simulation at a time per process. */
+Result explore(const Program &program, const Options &options);
+
+/* The race as KCSAN would print it (title, both accesses with their stacks, value change). */
+std::string format_race(const Race &race, const std::vector<std::string> &lane_names);
+
+/* Violations found while no simulation runs (sequential tests, setup); cleared by the call. */
+std::vector<Violation> take_sequential_violations();
+
+/* Short names for the report. */
+const char *marking_name(Marking marking);
+const char *access_type_name(AccessType type);
+
+}  // namespace sim

@@ -1,0 +1,127 @@
+/*
+ * The simulator's state for one execution, shared by the hooks (hooks.cpp, what model code calls)
+ * and the runner (runner.cpp, the Relacy side). Internal to checker/sim/.
+ *
+ * Happens-before is tracked with vector clocks per lane, not with Relacy's own: Relacy knows no
+ * marked accesses, and its rl::var aborts at the first unordered pair. Relacy gives the simulated
+ * threads, the scheduling points, blocking, and deadlock detection.
+ */
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "checker/sim/runner.h"
+#include "model/kernel/sim.h"
+
+namespace sim {
+
+struct VectorClock {
+	Clock c[kMaxLanes] = {};
+	void join(const Clock *other)
+	{
+		for (int i = 0; i < kMaxLanes; i++)
+			if (other[i] > c[i])
+				c[i] = other[i];
+	}
+};
+
+struct LaneState {
+	int home_cpu = 0;
+	int cpu = 0;                   // current identity (a cross-CPU call changes it)
+	LaneContext in = LaneContext::Task;
+	VectorClock vc;
+	Clock fence_release[kMaxLanes] = {};  // vc at the last smp_wmb, published by later marked stores
+	bool has_fence_release = false;
+	VectorClock pending_acquire;   // what marked loads read since the last smp_rmb
+	int irq_depth = 0;
+	int preempt_depth = 0;
+	int kcsan_disabled = 0;
+	const Frame *stack = nullptr;
+};
+
+/* A race as detected, before its stacks are copied out of the frame arena. */
+struct RaceRecord {
+	const char *field;
+	int8_t first_lane, second_lane;
+	int8_t first_cpu, second_cpu;
+	Shadow::Epoch first, second;
+};
+
+struct RawStep {
+	int8_t lane, cpu;
+	StepKind kind;
+	Marking marking;
+	const Frame *stack;
+	const char *what;
+	int32_t text;  // index into Runtime::texts for notes and violations, -1 otherwise
+	uint64_t old_value, value;
+};
+
+/* Frames of the model call stacks, kept for the whole execution (reset, not freed, between). */
+class FrameArena {
+public:
+	Frame *alloc()
+	{
+		if (used_ == chunks_.size() * kChunk)
+			chunks_.push_back(std::make_unique<Frame[]>(kChunk));
+		Frame *f = &chunks_[used_ / kChunk][used_ % kChunk];
+		used_++;
+		return f;
+	}
+	void reset() { used_ = 0; }
+
+private:
+	static constexpr size_t kChunk = 1024;
+	std::vector<std::unique_ptr<Frame[]>> chunks_;
+	size_t used_ = 0;
+};
+
+/* The hooks the runner installs to reach Relacy (so hooks.cpp does not include it). */
+struct SchedulerHooks {
+	void (*schedule)() = nullptr;        // a scheduling point
+	void (*park)() = nullptr;            // block the current lane until unparked
+	void (*unpark)(int lane) = nullptr;
+	int (*current)() = nullptr;          // the running lane
+	void (*fail)() = nullptr;            // end the execution as failed (does not return)
+};
+
+struct Runtime {
+	bool simulating = false;  // inside explore()
+	bool in_lane = false;     // a lane body runs (not setup, not finish)
+	SchedulerHooks sched;
+	int nr_lanes = 0;
+	LaneState lanes[kMaxLanes];
+	uint32_t generation = 1;  // per execution
+	RaceMode race_mode = RaceMode::Record;
+	RacePolicy policy = RacePolicy::Default;
+
+	uint64_t now = 0, tick = 1;
+	int sequential_cpu = 0;
+	const Frame *sequential_stack = nullptr;
+
+	std::unique_ptr<LockState> cpu_irq[kMaxCpus];      // held while a CPU's IRQs are off
+	std::unique_ptr<LockState> cpu_preempt[kMaxCpus];  // held while a CPU's preemption is off
+
+	FrameArena frames;
+	std::vector<RawStep> steps;
+	std::vector<std::string> texts;
+	std::vector<RaceRecord> races;  // this execution's races
+	bool failed = false;
+	Violation violation;            // valid when failed by violation()
+	int violation_step = -1;
+	bool race_failed = false;       // RaceMode::Fatal ended the execution
+	std::vector<Violation> sequential_violations;
+
+	void begin_execution(int nr_lanes_, const std::vector<LaneSpec> &specs);
+	int lane() const { return sched.current(); }
+	LaneState &current() { return lanes[lane()]; }
+};
+
+Runtime &runtime();
+
+std::vector<FrameInfo> copy_stack(const Frame *frame);
+
+}  // namespace sim

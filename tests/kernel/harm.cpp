@@ -1,0 +1,175 @@
+// Harm mode: races are recorded, accesses behave as if atomic, and invariants decide.
+#include <catch2/catch.hpp>
+
+#include <memory>
+
+#include "checker/sim/runner.h"
+#include "model/kernel/kernel.h"
+
+namespace {
+
+struct counter_obj {
+	sim::field<u64> x{"obj.x"};
+	sim::field<u64> a{"obj.a"};
+	sim::field<u64> b{"obj.b"};
+	raw_spinlock_t lock{"obj.lock"};
+};
+std::unique_ptr<counter_obj> obj;
+
+sim::Program increments(bool locked)
+{
+	sim::Program p;
+	p.setup = [] { obj = std::make_unique<counter_obj>(); };
+	p.teardown = [] { obj.reset(); };
+	auto body = [locked] {
+		MODEL_FRAME(0);
+		if (locked)
+			raw_spin_lock(&obj->lock);
+		obj->x = obj->x + 1;
+		if (locked)
+			raw_spin_unlock(&obj->lock);
+	};
+	p.lanes = {{"A", 0, sim::LaneContext::Task, body}, {"B", 1, sim::LaneContext::Task, body}};
+	p.finish = [] {
+		if (obj->x.peek() != 2)
+			sim::violation("no-lost-update", "x != 2");
+	};
+	return p;
+}
+
+}  // namespace
+
+TEST_CASE("two unlocked x = x + 1 lose an increment in some execution, and the search finds it", "[kernel][harm]")
+{
+	auto r = sim::explore(increments(false), sim::Options{});
+	REQUIRE(r.outcome == sim::Outcome::Violation);
+	CHECK(r.violation->invariant == "no-lost-update");
+	CHECK_FALSE(r.failing_races.empty());  // and the race that causes it is in the failing execution
+	CHECK(r.preemptions >= 1);
+}
+
+TEST_CASE("two x = x + 1 under a spinlock never lose an increment", "[kernel][harm]")
+{
+	auto r = sim::explore(increments(true), sim::Options{});
+	CHECK(r.outcome == sim::Outcome::Ok);
+	CHECK(r.complete);
+	CHECK(r.races.empty());
+}
+
+TEST_CASE("in harm mode a race is recorded and the execution goes on", "[kernel][harm]")
+{
+	sim::Program p;
+	p.setup = [] { obj = std::make_unique<counter_obj>(); };
+	p.teardown = [] { obj.reset(); };
+	p.lanes = {{"A", 0, sim::LaneContext::Task, [] { obj->x = 1; }},
+		   {"B", 1, sim::LaneContext::Task, [] { (void)(u64)obj->x; }}};
+	auto r = sim::explore(p, sim::Options{});
+	CHECK(r.outcome == sim::Outcome::Ok);
+	CHECK(r.complete);
+	// once per order (write then read, read then write), though several executions hit each
+	REQUIRE(r.races.size() == 2);
+	CHECK(r.races[0].field == "obj.x");
+	CHECK(r.races[0].first.type != r.races[1].first.type);
+}
+
+TEST_CASE("a cross-CPU call is excluded by the target CPU's IRQ-disabled section", "[kernel][smp]")
+{
+	auto program = [](bool irqs_off) {
+		sim::Program p;
+		p.setup = [] { obj = std::make_unique<counter_obj>(); };
+		p.teardown = [] { obj.reset(); };
+		auto target = [irqs_off] {
+			unsigned long flags = 0;
+			if (irqs_off)
+				local_irq_save(flags);
+			obj->a = 1;
+			obj->b = 1;
+			if (irqs_off)
+				local_irq_restore(flags);
+		};
+		auto caller = [] {
+			smp_call_function_single(
+				0,
+				[](void *) {
+					if (smp_processor_id() != 0)
+						sim::violation("ipi", "the function did not run as cpu0");
+					if (obj->a.peek() != obj->b.peek())
+						sim::violation("ipi", "saw the middle of cpu0's IRQ-disabled section");
+				},
+				nullptr, 1);
+		};
+		p.lanes = {{"cpu0 task", 0, sim::LaneContext::Task, target}, {"cpu1 caller", 1, sim::LaneContext::Task, caller}};
+		return p;
+	};
+	SECTION("with IRQs disabled around the two stores, the function never sees them half done")
+	{
+		auto r = sim::explore(program(true), sim::Options{});
+		CHECK(r.outcome == sim::Outcome::Ok);
+		CHECK(r.complete);
+	}
+	SECTION("without it, some interleaving does")
+	{
+		auto r = sim::explore(program(false), sim::Options{});
+		REQUIRE(r.outcome == sim::Outcome::Violation);
+		CHECK(r.violation->detail == "saw the middle of cpu0's IRQ-disabled section");
+	}
+}
+
+TEST_CASE("an interrupt lane is excluded by its CPU's IRQ-disabled sections but an NMI is not", "[kernel][smp]")
+{
+	auto program = [](sim::LaneContext in) {
+		sim::Program p;
+		p.setup = [] { obj = std::make_unique<counter_obj>(); };
+		p.teardown = [] { obj.reset(); };
+		p.lanes = {{"task", 0, sim::LaneContext::Task,
+			    [] {
+				    local_irq_disable();
+				    obj->a = 1;
+				    obj->b = 1;
+				    local_irq_enable();
+			    }},
+			   {"handler", 0, in, [] {
+				    if (READ_ONCE(obj->a) != READ_ONCE(obj->b))
+					    sim::violation("irq", "handler saw a half-done section");
+			    }}};
+		return p;
+	};
+	CHECK(sim::explore(program(sim::LaneContext::Irq), sim::Options{}).outcome == sim::Outcome::Ok);
+	CHECK(sim::explore(program(sim::LaneContext::Nmi), sim::Options{}).outcome == sim::Outcome::Violation);
+}
+
+TEST_CASE("a failing execution replays to the same steps from its token", "[kernel][replay]")
+{
+	auto first = sim::explore(increments(false), sim::Options{});
+	REQUIRE(first.outcome == sim::Outcome::Violation);
+	sim::Options replay;
+	replay.search = sim::Search::Replay;
+	replay.replay = first.schedule;
+	auto again = sim::explore(increments(false), replay);
+	REQUIRE(again.outcome == sim::Outcome::Violation);
+	CHECK(again.executions == 1);
+	REQUIRE(again.steps.size() == first.steps.size());
+	for (size_t i = 0; i < first.steps.size(); i++) {
+		CHECK(again.steps[i].lane == first.steps[i].lane);
+		CHECK(again.steps[i].what == first.steps[i].what);
+		CHECK(again.steps[i].value == first.steps[i].value);
+	}
+}
+
+TEST_CASE("the preemption-bounded search finds the lost increment with one preemption", "[kernel][search]")
+{
+	sim::Options o;
+	o.search = sim::Search::Bounded;  // no bound: 0, 1, 2, ...
+	auto r = sim::explore(increments(false), o);
+	REQUIRE(r.outcome == sim::Outcome::Violation);
+	CHECK(r.preemptions == 1);
+	CHECK(r.bound == 1);
+}
+
+TEST_CASE("the same search explores the same number of executions every time", "[kernel][search]")
+{
+	auto a = sim::explore(increments(true), sim::Options{});
+	auto b = sim::explore(increments(true), sim::Options{});
+	CHECK(a.executions == b.executions);
+	CHECK(a.executions > 0);
+}
