@@ -1,0 +1,77 @@
+// The checker's small public surface: load a scenario, run it under a variant with a search, get
+// a verdict and the proof; what the CLI and the tests call. Relacy stays behind checker/sim/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "checker/scenario/scenario.h"
+#include "checker/sim/runner.h"
+
+namespace perfmc {
+
+enum class Verdict {
+	Pass,        // no race, no violation, search complete
+	Benign,      // races, but no invariant broke in a complete search
+	Harmful,     // an invariant broke (or every CPU deadlocked): the failing execution is the proof
+	Incomplete,  // no violation found within the bound, the iterations or the limits
+};
+
+const char *verdict_name(Verdict verdict);       // "pass", "benign", "harmful", "incomplete"
+std::optional<Verdict> parse_verdict(const std::string &name);
+
+enum class SearchMode { Exhaustive, Bounded, Random };
+
+struct RunOptions {
+	std::string variant = "upstream";
+	std::optional<SearchMode> search;     // default: the scenario's [search], else exhaustive
+	std::optional<int> bound;             // bounded: preemption bound (none: 0, 1, 2... until complete)
+	std::optional<uint64_t> seed;         // random
+	std::optional<uint64_t> iterations;   // random
+	std::optional<std::string> replay;    // a token: run exactly that execution
+	sim::RacePolicy policy = sim::RacePolicy::Default;
+	uint64_t max_executions = 0;          // 0: no limit
+	double timeout_seconds = 0;           // 0: no limit
+};
+
+struct RunResult {
+	std::string scenario;     // name
+	std::string source;       // how the user named it (name or path), for the replay command
+	std::string variant;
+	Verdict verdict = Verdict::Pass;
+	std::string search_description;  // "exhaustive", "at most 2 preemptions", "1000 random executions from seed 1"
+	sim::Result sim;
+	std::string replay_command;      // empty unless the verdict is harmful
+};
+
+// The model's entry points, functions, variants, invariants and attrs, as the parser wants them.
+const Registry &model_registry();
+
+// The directory `perfmc` finds scenarios in: $PERFMC_SCENARIOS, else the source tree's scenarios/.
+std::string default_scenario_dir();
+
+// A scenario by name (in dir) or by path (anything ending in .toml or containing '/').
+// Throws InputError for unknown names (with a did-you-mean hint) and for bad files.
+Scenario load_scenario(const std::string &name_or_path, const std::string &dir);
+
+// Every *.toml in dir, sorted by name. Throws InputError when dir is missing.
+std::vector<std::string> scenario_files(const std::string &dir);
+
+// Runs the scenario under the options. Throws InputError for an unknown variant or a bad token.
+RunResult run_scenario(const Scenario &scenario, const RunOptions &options, const std::string &source);
+
+// The report a person reads: verdict line, race blocks, violated invariant, per-CPU lanes,
+// replay command. Deterministic: no times, no addresses.
+std::string format_report(const Scenario &scenario, const RunResult &result);
+
+// The same for machines: verdict, races, violation, executions, elapsed_ms, replay token.
+nlohmann::json report_json(const Scenario &scenario, const RunResult &result);
+
+// The interleaving as one column per CPU, one row per step.
+std::string format_lanes(const sim::Result &result);
+
+}  // namespace perfmc

@@ -1,0 +1,59 @@
+// perfmc's front door: parse the verb and its options, run it, map every failure to an exit code.
+#include <sstream>
+
+#include "checker/cli/cli.h"
+#include "checker/diagnostic.h"
+
+#ifndef PERFMC_VERSION
+#define PERFMC_VERSION "0"
+#endif
+
+namespace perfmc {
+
+int perfmc_main(const std::vector<std::string> &args, std::ostream &out, std::ostream &err)
+{
+	CLI::App app{"perfmc: a deterministic model checker for Linux perf event timekeeping\n"
+		     "exit status: 0 ok, 1 violation or deviation, 2 bad usage or input, 3 internal error"};
+	app.name("perfmc");
+	app.set_version_flag("--version", "perfmc " PERFMC_VERSION);
+	app.require_subcommand(1);
+	std::vector<Verb> verbs = {setup_list(app), setup_show(app), setup_run(app), setup_suite(app)};
+	std::vector<std::string> reversed(args.rbegin(), args.rend());
+	try {
+		app.parse(reversed);
+	} catch (const CLI::CallForHelp &e) {
+		out << app.help();
+		return kExitOk;
+	} catch (const CLI::CallForAllHelp &e) {
+		out << app.help("", CLI::AppFormatMode::All);
+		return kExitOk;
+	} catch (const CLI::CallForVersion &e) {
+		out << e.what() << "\n";
+		return kExitOk;
+	} catch (const CLI::ParseError &e) {
+		std::ostringstream o, er;
+		int code = app.exit(e, o, er);
+		out << o.str();
+		err << er.str();
+		return code == 0 ? kExitOk : kExitInput;
+	}
+	for (const Verb &v : verbs) {
+		if (!v.command->parsed())
+			continue;
+		try {
+			return v.run(out, err);
+		} catch (const InputError &e) {
+			err << e.str();
+			return kExitInput;
+		} catch (const std::exception &e) {
+			std::string what = e.what();
+			if (what.rfind("perfmc: BUG: ", 0) != 0)
+				what = "perfmc: BUG: " + what;
+			err << what << "\n  this is a bug in perfmc: please report it with the command line above\n";
+			return kExitInternal;
+		}
+	}
+	return kExitInput;
+}
+
+}  // namespace perfmc
