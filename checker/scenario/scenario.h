@@ -104,7 +104,7 @@ struct Op {
 struct LaneSpec {
 	std::string name;       // "task switch", shown above the lane in reports
 	int cpu = 0;            // the CPU this lane runs on; default: the lane's index
-	std::string in = "task";// task, irq or nmi: the context its code runs in on that CPU
+	std::string in = "task"; // task, irq or nmi: the context its code runs in on that CPU
 	std::vector<Op> ops;    // run in order
 	SourcePos pos;          // the [[cpu]] header
 };
