@@ -68,6 +68,10 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 // replay command. Deterministic: no times, no addresses.
 std::string format_report(const Scenario &scenario, const RunResult &result);
 
+// How much was searched ("perfmc: 7 executions explored (exhaustive)"), for stderr: kept out of
+// the harmful report so that its replay prints the same bytes.
+std::string format_statistics(const RunResult &result);
+
 // The same for machines: verdict, races, violation, executions, elapsed_ms, replay token.
 nlohmann::json report_json(const Scenario &scenario, const RunResult &result);
 

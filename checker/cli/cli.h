@@ -29,6 +29,6 @@ Verb setup_list(CLI::App &app);
 Verb setup_show(CLI::App &app);
 Verb setup_run(CLI::App &app);
 Verb setup_suite(CLI::App &app);
-Verb setup_kcsan(CLI::App &app);  // checker/cli/cmd_kcsan.cpp
+Verb setup_kcsan(CLI::App &app);
 
 }  // namespace perfmc

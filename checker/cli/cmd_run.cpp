@@ -17,7 +17,7 @@ struct RunCliOptions {
 	bool strict = false, json = false;
 };
 
-int run_run(RunCliOptions &o, std::ostream &out)
+int run_run(RunCliOptions &o, std::ostream &out, std::ostream &err)
 {
 	if (!o.search.empty())
 		o.run.search = o.search == "bounded" ? SearchMode::Bounded
@@ -33,6 +33,8 @@ int run_run(RunCliOptions &o, std::ostream &out)
 		out << report_json(scenario, result).dump(2) << "\n";
 	else
 		out << format_report(scenario, result);
+	if (!o.json && result.verdict == Verdict::Harmful)
+		err << format_statistics(result);
 	return result.verdict == Verdict::Harmful ? kExitViolation : kExitOk;
 }
 }  // namespace
@@ -61,7 +63,7 @@ Verb setup_run(CLI::App &app)
 	cmd->add_option("--timeout", o->run.timeout_seconds, "stop after this many seconds (verdict: incomplete)");
 	cmd->add_flag("--strict", o->strict, "report every conflict with a plain access (not KCSAN's default policy)");
 	cmd->add_flag("--json", o->json, "print the result as JSON");
-	return Verb{cmd, [o](std::ostream &out, std::ostream &) { return run_run(*o, out); }};
+	return Verb{cmd, [o](std::ostream &out, std::ostream &err) { return run_run(*o, out, err); }};
 }
 
 }  // namespace perfmc

@@ -17,7 +17,8 @@ int perfmc_main(const std::vector<std::string> &args, std::ostream &out, std::os
 	app.name("perfmc");
 	app.set_version_flag("--version", "perfmc " PERFMC_VERSION);
 	app.require_subcommand(1);
-	std::vector<Verb> verbs = {setup_list(app), setup_show(app), setup_run(app), setup_suite(app)};
+	std::vector<Verb> verbs = {setup_list(app), setup_show(app), setup_run(app), setup_suite(app),
+				   setup_kcsan(app)};
 	std::vector<std::string> reversed(args.rbegin(), args.rend());
 	try {
 		app.parse(reversed);

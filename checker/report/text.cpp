@@ -101,13 +101,12 @@ static std::string verdict_line(const RunResult &result)
 	std::string head = fmt::format("{} [{}]: {}", result.scenario, result.variant, verdict_name(result.verdict));
 	switch (result.verdict) {
 	case Verdict::Harmful:
+		/* no search statistics here: a replay must print the same bytes (they go to stderr) */
 		if (r.outcome == sim::Outcome::Deadlock)
-			return head + fmt::format(": every CPU blocked, after {} ({}), {} in the failing one",
-						  count(r.executions, "execution"), result.search_description,
+			return head + fmt::format(": every CPU blocked; the failing execution needs {}",
 						  count(r.preemptions, "preemption"));
-		return head + fmt::format(": {} broken after {} ({}); the failing execution needs {}",
+		return head + fmt::format(": {} broken; the failing execution needs {}",
 					  r.violation ? r.violation->invariant : std::string("an invariant"),
-					  count(r.executions, "execution"), result.search_description,
 					  count(r.preemptions, "preemption"));
 	case Verdict::Benign:
 		return head + fmt::format(": {}, but no invariant broken in {} ({} search complete)",
@@ -122,6 +121,12 @@ static std::string verdict_line(const RunResult &result)
 					  r.races.empty() ? "" : ", " + count(r.races.size(), "data race"));
 	}
 	return head;
+}
+
+std::string format_statistics(const RunResult &result)
+{
+	return fmt::format("perfmc: {} explored ({})\n", count(result.sim.executions, "execution"),
+			   result.search_description);
 }
 
 std::string format_report(const Scenario &scenario, const RunResult &result)

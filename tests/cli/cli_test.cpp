@@ -1,0 +1,169 @@
+// The command line end to end, in-process: verbs, exit codes, byte-identical output and replay.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/support.h"
+
+TEST_CASE("perfmc --version and --help exit 0 and say what they are", "[cli]")
+{
+	auto v = run_cli({"--version"});
+	CHECK(v.code == 0);
+	CHECK(contains(v.out, "perfmc "));
+	auto h = run_cli({"run", "--help"});
+	CHECK(h.code == 0);
+	CHECK(contains(h.out, "example: perfmc run mmap-vs-sched_out --variant mmap-ctx-lock"));
+}
+
+TEST_CASE("bad usage exits 2 with a message on stderr", "[cli]")
+{
+	SECTION("no verb") { CHECK(run_cli({}).code == 2); }
+	SECTION("unknown verb") { CHECK(run_cli({"frobnicate"}).code == 2); }
+	SECTION("a misspelt option") { CHECK(run_cli({"run", "mmap-vs-sched_out", "--varaint", "x"}).code == 2); }
+	SECTION("a bad search mode")
+	{
+		auto r = run_cli({"run", "mmap-vs-sched_out", "--search", "sideways"});
+		CHECK(r.code == 2);
+		CHECK_FALSE(r.err.empty());
+	}
+}
+
+TEST_CASE("perfmc list names every shipped scenario with its summary", "[cli]")
+{
+	auto r = run_cli({"list"});
+	REQUIRE(r.code == 0);
+	CHECK(contains(r.out, "mmap-vs-sched_out "));
+	CHECK(contains(r.out, "read-vs-sched_out "));
+	auto ops = run_cli({"list", "--ops"});
+	REQUIRE(ops.code == 0);
+	CHECK(contains(ops.out, "sched_out(ctx)"));
+	CHECK(contains(ops.out, "mmap-ctx-lock"));
+}
+
+TEST_CASE("perfmc show prints the scenario as the checker understands it", "[cli]")
+{
+	auto r = run_cli({"show", "mmap-vs-sched_out"});
+	REQUIRE(r.code == 0);
+	CHECK(contains(r.out, "mmap-vs-sched_out"));
+	CHECK(contains(r.out, "sched_out(T)"));
+	CHECK(contains(r.out, "mmap(E)"));
+}
+
+TEST_CASE("an unknown scenario name exits 2 and suggests the closest one", "[cli]")
+{
+	auto r = run_cli({"run", "mmap-vs-schedout"});
+	CHECK(r.code == 2);
+	CHECK(r.err == "perfmc: error: no scenario named 'mmap-vs-schedout'\n"
+		       "  hint: did you mean 'mmap-vs-sched_out'? `perfmc list` shows all\n");
+}
+
+TEST_CASE("an unknown variant exits 2 and lists the variants", "[cli]")
+{
+	auto r = run_cli({"run", "mmap-vs-sched_out", "--variant", "mmap-ctx-lok"});
+	CHECK(r.code == 2);
+	CHECK(contains(r.err, "unknown variant 'mmap-ctx-lok'"));
+	CHECK(contains(r.err, "did you mean 'mmap-ctx-lock'?"));
+}
+
+TEST_CASE("perfmc run mmap-vs-sched_out is harmful under upstream, with race, ticks, lanes and replay", "[cli][run]")
+{
+	auto r = run_cli({"run", "mmap-vs-sched_out"});
+	CAPTURE(r.out, r.err);
+	REQUIRE(r.code == 1);
+	CHECK(r.out.rfind("mmap-vs-sched_out [upstream]: harmful: ", 0) == 0);
+	CHECK(contains(r.out, "BUG: KCSAN: data-race in "));
+	CHECK(contains(r.out, "perf_mmap_rb"));
+	CHECK(std::regex_search(r.out, std::regex("ledger says [0-9]+: [0-9]+ ticks? (lost|double-counted)|time travel")));
+	CHECK(contains(r.out, "cpu0: task switch"));
+	CHECK(contains(r.out, "cpu1: mmap syscall"));
+	CHECK(contains(r.out, "replay: perfmc run mmap-vs-sched_out --variant upstream --replay "));
+	CHECK(contains(r.err, "executions explored (exhaustive)"));
+}
+
+TEST_CASE("the same run twice prints the same bytes", "[cli][run]")
+{
+	auto a = run_cli({"run", "mmap-vs-sched_out"});
+	auto b = run_cli({"run", "mmap-vs-sched_out"});
+	CHECK(a.code == b.code);
+	CHECK(a.out == b.out);
+}
+
+TEST_CASE("the replay command of a report prints the same report, byte for byte", "[cli][run][replay]")
+{
+	auto first = run_cli({"run", "mmap-vs-sched_out"});
+	REQUIRE(first.code == 1);
+	std::smatch m;
+	REQUIRE(std::regex_search(first.out, m, std::regex("--replay ([0-9]+)")));
+	auto again = run_cli({"run", "mmap-vs-sched_out", "--variant", "upstream", "--replay", m[1].str()});
+	CHECK(again.code == 1);
+	CHECK(again.out == first.out);
+}
+
+TEST_CASE("a random search's counterexample replays too", "[cli][run][replay]")
+{
+	auto first = run_cli({"run", "mmap-vs-sched_out", "--search", "random", "--seed", "7", "--iterations", "500"});
+	REQUIRE(first.code == 1);
+	std::smatch m;
+	REQUIRE(std::regex_search(first.out, m, std::regex("--replay ([0-9]+)")));
+	auto again = run_cli({"run", "mmap-vs-sched_out", "--replay", m[1].str()});
+	CHECK(again.out == first.out);
+}
+
+TEST_CASE("a replay token that does not fit the scenario exits 2", "[cli][run][replay]")
+{
+	auto r = run_cli({"run", "mmap-vs-sched_out", "--replay", "7777"});
+	CHECK(r.code == 2);
+	CHECK(contains(r.err, "the replay token does not fit this scenario"));
+	auto bad = run_cli({"run", "mmap-vs-sched_out", "--replay", "x1"});
+	CHECK(bad.code == 2);
+	CHECK(contains(bad.err, "bad replay token 'x1'"));
+}
+
+TEST_CASE("the mmap-ctx-lock variant passes mmap-vs-sched_out exhaustively", "[cli][run]")
+{
+	auto r = run_cli({"run", "mmap-vs-sched_out", "--variant", "mmap-ctx-lock"});
+	CAPTURE(r.out);
+	CHECK(r.code == 0);
+	CHECK(r.out.rfind("mmap-vs-sched_out [mmap-ctx-lock]: pass: ", 0) == 0);
+	CHECK(contains(r.out, "exhaustive search complete"));
+}
+
+TEST_CASE("--json carries verdict, races, violation, executions, elapsed_ms and the replay token", "[cli][run]")
+{
+	auto r = run_cli({"run", "mmap-vs-sched_out", "--json"});
+	REQUIRE(r.code == 1);
+	auto j = nlohmann::json::parse(r.out);
+	CHECK(j["verdict"] == "harmful");
+	CHECK(j["executions"].get<uint64_t>() > 0);
+	CHECK(j.contains("elapsed_ms"));
+	CHECK(j["replay"].is_string());
+	CHECK_FALSE(j["failing_races"].empty());
+	CHECK(j["violation"]["invariant"].is_string());
+}
+
+TEST_CASE("a bounded search without a bound reports the fewest preemptions", "[cli][run]")
+{
+	auto r = run_cli({"run", "mmap-vs-sched_out", "--search", "bounded"});
+	REQUIRE(r.code == 1);
+	CHECK(contains(r.out, "the failing execution needs 1 preemption"));
+}
+
+TEST_CASE("a malformed scenario file exits 2 with file:line:col", "[cli]")
+{
+	std::string path = "/tmp/perfmc-cli-test-bad.toml";
+	{
+		std::ofstream f(path);
+		f << "name = \"perfmc-cli-test-bad\"\nsummary = \"x\"\n[setup]\n[[setup.context]]\nname = \"T\"\ntask = \"T\"\n"
+		     "[[setup.event]]\nname = \"E\"\ncontext = \"T\"\n[[cpu]]\nname = \"a\"\nrun = [\"mmapp(E)\"]\n"
+		     "[expect]\nupstream = \"pass\"\n";
+	}
+	auto r = run_cli({"run", path});
+	std::remove(path.c_str());
+	CHECK(r.code == 2);
+	CHECK(contains(r.err, path + ":12:"));
+	CHECK(contains(r.err, "unknown op 'mmapp'"));
+}
