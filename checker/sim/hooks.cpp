@@ -50,8 +50,12 @@ void Runtime::begin_execution(int n, const std::vector<LaneSpec> &specs)
 			cpu_irq[c] = std::make_unique<LockState>("cpu.irqs_disabled");
 			cpu_preempt[c] = std::make_unique<LockState>("cpu.preempt_disabled");
 		}
-		*cpu_irq[c] = LockState("cpu.irqs_disabled");
-		*cpu_preempt[c] = LockState("cpu.preempt_disabled");
+		if (cpu_lock_names[0][c].empty()) {
+			cpu_lock_names[0][c] = "cpu" + std::to_string(c) + ".irqs_disabled";
+			cpu_lock_names[1][c] = "cpu" + std::to_string(c) + ".preempt_disabled";
+		}
+		*cpu_irq[c] = LockState(cpu_lock_names[0][c].c_str());
+		*cpu_preempt[c] = LockState(cpu_lock_names[1][c].c_str());
 	}
 	sequential_lane() = LaneState{};
 	frames.reset();
@@ -63,6 +67,8 @@ void Runtime::begin_execution(int n, const std::vector<LaneSpec> &specs)
 	violation = Violation{};
 	violation_step = -1;
 	now = 0;
+	clock_lane = -1;
+	clock_epoch = 0;
 }
 
 std::vector<FrameInfo> copy_stack(const Frame *frame)
@@ -88,6 +94,13 @@ static int record_text_step(StepKind kind, std::string text)
 	Runtime &rt = runtime();
 	rt.texts.push_back(std::move(text));
 	return record_step(kind, Marking::Plain, nullptr, 0, 0, static_cast<int32_t>(rt.texts.size()) - 1);
+}
+
+void schedule_access(const char *name, Marking marking)
+{
+	Runtime &rt = runtime();
+	if (rt.in_lane && (marking != Marking::Plain || rt.is_visible(name)))
+		rt.sched.schedule();
 }
 
 void schedule_point()
@@ -169,14 +182,21 @@ void check_access(Shadow &sh, const char *name, AccessType type, Marking marking
 	int step = record_step(kind, marking, name, old_value, new_value);
 	Shadow::Epoch now{l.vc.c[t], marking, type, static_cast<uint8_t>(size), step, l.stack, old_value, new_value};
 
-	if (sh.write_lane >= 0 && sh.write_lane != t && l.vc.c[sh.write_lane] < sh.last_write.clock &&
-	    reportable(sh.last_write, now, rt.policy))
-		found_race(name, sh.write_lane, sh.last_write, t, now);
+	/* an unordered conflict: the field needs scheduling points; reported if KCSAN would report it */
+	auto conflict = [&](int u, const Shadow::Epoch &earlier) {
+		if (earlier.marking != Marking::Plain && earlier.marking != Marking::DataRace &&
+		    now.marking != Marking::Plain && now.marking != Marking::DataRace)
+			return;
+		rt.make_visible(name);
+		if (reportable(earlier, now, rt.policy))
+			found_race(name, u, earlier, t, now);
+	};
+	if (sh.write_lane >= 0 && sh.write_lane != t && l.vc.c[sh.write_lane] < sh.last_write.clock)
+		conflict(sh.write_lane, sh.last_write);
 	if (is_write)
 		for (int u = 0; u < rt.nr_lanes; u++)
-			if (u != t && sh.reads[u].clock && l.vc.c[u] < sh.reads[u].clock &&
-			    reportable(sh.reads[u], now, rt.policy))
-				found_race(name, u, sh.reads[u], t, now);
+			if (u != t && sh.reads[u].clock && l.vc.c[u] < sh.reads[u].clock)
+				conflict(u, sh.reads[u]);
 
 	if (is_write) {
 		sh.last_write = now;
@@ -234,6 +254,7 @@ static void reset_if_stale(LockState &lock)
 	if (lock.generation != rt.generation) {
 		lock.owner = -1;
 		lock.waiters = 0;
+		lock.acquired_by = 0;
 		std::memset(lock.release, 0, sizeof(lock.release));
 		lock.generation = rt.generation;
 	}
@@ -251,8 +272,15 @@ void lock_acquire(LockState &lock, LockKind kind)
 		return;
 	}
 	reset_if_stale(lock);
-	rt.sched.schedule();
 	const int t = rt.lane();
+	if (rt.is_visible(lock.name)) {
+		rt.lanes[t].pending_lock = &lock;
+		rt.sched.schedule();
+		rt.lanes[t].pending_lock = nullptr;
+	}
+	lock.acquired_by |= 1u << t;
+	if (lock.acquired_by & ~(1u << t))
+		rt.make_visible(lock.name);
 	if (lock.owner == t) {
 		violation("lockdep", (std::string("recursive locking of ") + lock.name).c_str());
 		return;
@@ -278,8 +306,12 @@ bool lock_try_acquire(LockState &lock, LockKind kind)
 		return true;
 	}
 	reset_if_stale(lock);
-	rt.sched.schedule();
 	const int t = rt.lane();
+	if (rt.is_visible(lock.name))
+		rt.sched.schedule();
+	lock.acquired_by |= 1u << t;
+	if (lock.acquired_by & ~(1u << t))
+		rt.make_visible(lock.name);
 	if (lock.owner != -1)
 		return false;
 	lock.owner = t;
@@ -412,8 +444,17 @@ void call_on_cpu(int cpu, void (*fn)(void *), void *info)
 uint64_t clock_read()
 {
 	Runtime &rt = runtime();
-	if (rt.in_lane)
-		rt.sched.schedule();
+	if (rt.in_lane) {
+		/* the clock is a shared counter: reads conflict with each other, never reported as races */
+		if (rt.is_visible("perf_clock"))
+			rt.sched.schedule();
+		const int t = rt.lane();
+		LaneState &l = rt.lanes[t];
+		if (rt.clock_lane >= 0 && rt.clock_lane != t && l.vc.c[rt.clock_lane] < rt.clock_epoch)
+			rt.make_visible("perf_clock");
+		rt.clock_lane = t;
+		rt.clock_epoch = l.vc.c[t];
+	}
 	rt.now += rt.tick;
 	if (rt.in_lane)
 		record_step(StepKind::Clock, Marking::Atomic, "perf_clock", rt.now - rt.tick, rt.now);

@@ -36,6 +36,7 @@ struct Engine {
 	int bound = -1;                  // the preemption bound of this round; -1: none
 	bool pruned = false;             // the bound cut off a choice
 	bool limited = false;
+	bool restart = false;            // the reduction found a new visible name: run the round again
 	std::string error;
 	std::vector<uint8_t> replay;     // Search::Replay: the choices to follow
 	std::vector<uint8_t> choices;    // the current execution's choices (its replay token)
@@ -44,10 +45,13 @@ struct Engine {
 	std::chrono::steady_clock::time_point start;
 	bool world_alive = false;
 	std::set<std::string> race_keys;
+	std::set<std::string> outcomes;
 	std::vector<Race> races;
 };
 
 Engine engine;
+
+Runtime &rt() { return runtime(); }
 
 uint64_t splitmix64(uint64_t x)
 {
@@ -76,22 +80,30 @@ public:
 	{
 	}
 
+	/*
+	 * Every lane first runs, in lane order and without decisions, to its first scheduling point:
+	 * what comes before it is invisible (local or race-free), so its order cannot matter.
+	 */
 	rl::thread_id_t iteration_begin_impl()
 	{
 		depth_ = 0;
+		started_ = 0;
 		engine.choices.clear();
 		engine.preemptions = 0;
 		if (engine.options.search == Search::Random)
 			rng_ = splitmix64(engine.options.seed * 0x100000001b3ull + this->iter_);
-		candidates_.clear();
+		rl::thread_id_t first = this->running_threads[0];
 		for (rl::thread_id_t i = 0; i < this->running_threads_count; i++)
-			candidates_.push_back(this->running_threads[i]);
-		std::sort(candidates_.begin(), candidates_.end());
-		return candidates_[decide(static_cast<unsigned>(candidates_.size()))];
+			first = std::min(first, this->running_threads[i]);
+		return first;
 	}
 
 	bool iteration_end_impl()
 	{
+		if (rt().new_visible) {
+			engine.restart = true;
+			return true;
+		}
 		const uint64_t done = engine.executions_before + this->iter_;
 		if (engine.options.max_executions && done >= engine.options.max_executions) {
 			engine.limited = !last_execution();
@@ -120,16 +132,32 @@ public:
 	{
 		reason = rl::unpark_reason_normal;
 		thread_info_t &t = *this->thread_;
-		const bool current_runnable = t.state_ == rl::thread_state_running;
+		started_ |= 1u << t.index_;
+		if (pick_unstarted())
+			return next_start_;
+		/* a lane about to take a lock another lane holds would only block: not a choice */
+		auto enabled = [this](rl::thread_id_t i) {
+			const LockState *l = rt().lanes[i].pending_lock;
+			return !l || l->owner == -1 || l->owner == static_cast<int>(i);
+		};
+		const bool current_runnable = t.state_ == rl::thread_state_running && enabled(t.index_);
 		candidates_.clear();
 		if (current_runnable)
 			candidates_.push_back(t.index_);
 		size_t first_other = candidates_.size();
 		for (rl::thread_id_t i = 0; i < this->running_threads_count; i++)
-			if (this->running_threads[i] != t.index_)
+			if (this->running_threads[i] != t.index_ && enabled(this->running_threads[i]))
 				candidates_.push_back(this->running_threads[i]);
 		std::sort(candidates_.begin() + first_other, candidates_.end());
-		RL_VERIFY(!candidates_.empty());
+		if (candidates_.empty()) {
+			/* every runnable lane waits for a held lock: let Relacy run one into the block */
+			if (t.state_ == rl::thread_state_running)
+				return t.index_;
+			for (rl::thread_id_t i = 0; i < this->running_threads_count; i++)
+				candidates_.push_back(this->running_threads[i]);
+			std::sort(candidates_.begin(), candidates_.end());
+			return candidates_[0];
+		}
 		if (candidates_.size() == 1)
 			return candidates_[0];
 		if (current_runnable && engine.bound >= 0 && engine.preemptions >= engine.bound) {
@@ -214,13 +242,27 @@ private:
 		return true;
 	}
 
+	/* the lowest runnable lane that has not reached its first scheduling point, if any */
+	bool pick_unstarted()
+	{
+		bool found = false;
+		for (rl::thread_id_t i = 0; i < this->running_threads_count; i++) {
+			rl::thread_id_t lane = this->running_threads[i];
+			if (!(started_ & (1u << lane)) && (!found || lane < next_start_)) {
+				next_start_ = lane;
+				found = true;
+			}
+		}
+		return found;
+	}
+
 	std::vector<Node> tree_;
 	size_t depth_ = 0;
+	unsigned started_ = 0;
+	rl::thread_id_t next_start_ = 0;
 	uint64_t rng_ = 0;
 	std::vector<rl::thread_id_t> candidates_;
 };
-
-Runtime &rt() { return runtime(); }
 
 void materialize_races(std::vector<Race> *failing)
 {
@@ -315,6 +357,8 @@ void end_execution()
 	rt().in_lane = false;
 	if (engine.program->finish)
 		engine.program->finish();
+	if (engine.program->outcome)
+		engine.outcomes.insert(engine.program->outcome());
 	materialize_races(nullptr);
 	teardown_world();
 }
@@ -350,14 +394,58 @@ rl::test_result_e run_round_dispatch(int lanes, rl::test_params &params)
 	return rl::test_result_success;
 }
 
-std::string encode_token(const std::vector<uint8_t> &choices)
+/*
+ * A replay token: the choices at the scheduling points (digits; trailing zeros, "go on", dropped),
+ * then the names the reduction scheduled at, each after a '+', since they decide where the
+ * scheduling points were; or 'f' and the choices when the search ran without the reduction.
+ */
+std::string encode_token(const std::vector<uint8_t> &choices, bool reduction)
 {
 	std::string token;
 	for (uint8_t c : choices)
 		token += static_cast<char>('0' + c);
 	while (token.size() > 1 && token.back() == '0')
 		token.pop_back();
-	return token.empty() ? "0" : token;
+	if (token.empty())
+		token = "0";
+	if (!reduction)
+		return "f" + token;
+	std::vector<std::string> names(rt().visible.begin(), rt().visible.end());
+	std::sort(names.begin(), names.end());
+	for (const std::string &n : names)
+		token += "+" + n;
+	return token;
+}
+
+bool decode_token(const std::string &token, Engine &e, std::string &error)
+{
+	std::string choices = token;
+	rt().reduction = true;
+	if (!choices.empty() && choices[0] == 'f') {
+		rt().reduction = false;
+		choices = choices.substr(1);
+	}
+	size_t plus = choices.find('+');
+	std::string names = plus == std::string::npos ? "" : choices.substr(plus + 1);
+	choices = choices.substr(0, plus);
+	if (choices.empty()) {
+		error = "bad replay token '" + token + "': expected digits 0-" + std::to_string(kMaxLanes - 1);
+		return false;
+	}
+	for (char c : choices) {
+		if (c < '0' || c >= '0' + kMaxLanes) {
+			error = "bad replay token '" + token + "': expected digits 0-" + std::to_string(kMaxLanes - 1);
+			return false;
+		}
+		e.replay.push_back(static_cast<uint8_t>(c - '0'));
+	}
+	while (!names.empty()) {
+		size_t next = names.find('+');
+		rt().visible.insert(names.substr(0, next));
+		names = next == std::string::npos ? "" : names.substr(next + 1);
+	}
+	rt().frozen = true;
+	return true;
 }
 
 void install_scheduler_hooks()
@@ -395,19 +483,17 @@ Result explore(const Program &program, const Options &options)
 	engine.program = &program;
 	engine.options = options;
 	engine.start = std::chrono::steady_clock::now();
-	if (options.search == Search::Replay) {
-		for (char c : options.replay) {
-			if (c < '0' || c >= '0' + kMaxLanes) {
-				result.outcome = Outcome::Error;
-				result.error = "bad replay token '" + options.replay + "': expected digits 0-" +
-					       std::to_string(kMaxLanes - 1);
-				return result;
-			}
-			engine.replay.push_back(static_cast<uint8_t>(c - '0'));
-		}
-	}
 	install_scheduler_hooks();
 	rt().race_mode = options.race_mode;
+	rt().reduction = options.reduction;
+	rt().visible.clear();
+	rt().visible_cache.clear();
+	rt().new_visible = false;
+	rt().frozen = false;
+	if (options.search == Search::Replay && !decode_token(options.replay, engine, result.error)) {
+		result.outcome = Outcome::Error;
+		return result;
+	}
 	rt().policy = options.policy;
 	rt().simulating = true;
 
@@ -424,9 +510,15 @@ Result explore(const Program &program, const Options &options)
 		params.search_type = rl::sched_full;  // only for Relacy's bookkeeping; perfmc's scheduler decides
 		engine.bound = round_bound;
 		engine.pruned = false;
+		engine.restart = false;
+		rt().new_visible = false;
 		res = run_round_dispatch(static_cast<int>(program.lanes.size()), params);
 		engine.executions_before += params.stop_iteration;
 		result.bound = round_bound;
+		if (res == rl::test_result_success && engine.restart && !engine.limited) {
+			result.restarts++;
+			continue;  // the same round again, with the names this one found visible
+		}
 		bool deepen = options.search == Search::Bounded && options.bound < 0 && res == rl::test_result_success &&
 			      engine.pruned && !engine.limited && engine.error.empty() && round_bound < 64;
 		if (!deepen)
@@ -435,6 +527,7 @@ Result explore(const Program &program, const Options &options)
 	}
 	rt().simulating = false;
 	rt().in_lane = false;
+	rt().frozen = false;
 
 	result.executions = engine.executions_before;
 	result.limited = engine.limited;
@@ -467,7 +560,7 @@ Result explore(const Program &program, const Options &options)
 			step.racy = racy_steps.count(static_cast<int>(i)) > 0;
 			result.steps.push_back(std::move(step));
 		}
-		result.schedule = encode_token(engine.choices);
+		result.schedule = encode_token(engine.choices, rt().reduction);
 		result.preemptions = engine.preemptions;
 	}
 	teardown_world();
@@ -476,6 +569,9 @@ Result explore(const Program &program, const Options &options)
 		result.error = engine.error;
 	}
 	result.races = engine.races;
+	result.outcomes.assign(engine.outcomes.begin(), engine.outcomes.end());
+	result.visible.assign(rt().visible.begin(), rt().visible.end());
+	std::sort(result.visible.begin(), result.visible.end());
 	result.complete = result.outcome == Outcome::Ok && !engine.limited &&
 			  (options.search == Search::Exhaustive || (options.search == Search::Bounded && !engine.pruned));
 	result.elapsed_ms =

@@ -37,6 +37,7 @@ struct Program {
 	std::vector<LaneSpec> lanes;     // 1 to kMaxLanes
 	std::function<void()> finish;    // after all lanes, every execution (may call violation())
 	std::function<void()> teardown;  // frees the world, every execution (also after a failure)
+	std::function<std::string()> outcome;  // optional: the final state of an execution, after finish
 	uint64_t tick = 1;               // the model clock's advance per read
 };
 
@@ -65,6 +66,7 @@ struct Options {
 	std::string replay;             // a schedule token (Result::schedule)
 	RaceMode race_mode = RaceMode::Record;
 	RacePolicy policy = RacePolicy::Default;
+	bool reduction = true;          // skip scheduling points that cannot change the outcome (README)
 	uint64_t max_executions = 0;    // 0: no limit
 	double timeout_seconds = 0;     // 0: no limit
 };
@@ -127,6 +129,9 @@ struct Result {
 	uint64_t executions = 0;
 	double elapsed_ms = 0;
 	int bound = -1;                 // Bounded: the preemption bound of the last round run
+	int restarts = 0;               // rounds restarted because the reduction found a new visible name
+	std::vector<std::string> visible;  // the names the reduction scheduled at, sorted
+	std::vector<std::string> outcomes; // Program::outcome of every passing execution, sorted, unique
 	std::vector<Race> races;        // every distinct race over the search, first occurrence
 	std::optional<Violation> violation;
 	std::vector<Race> failing_races;  // the races of the failing execution

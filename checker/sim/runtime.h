@@ -11,6 +11,8 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "checker/sim/runner.h"
@@ -40,6 +42,7 @@ struct LaneState {
 	int preempt_depth = 0;
 	int kcsan_disabled = 0;
 	const Frame *stack = nullptr;
+	const LockState *pending_lock = nullptr;  // the lock this lane is about to take, at its scheduling point
 };
 
 /* A race as detected, before its stacks are copied out of the frame arena. */
@@ -114,6 +117,40 @@ struct Runtime {
 	int violation_step = -1;
 	bool race_failed = false;       // RaceMode::Fatal ended the execution
 	std::vector<Violation> sequential_violations;
+
+	/*
+	 * The reduction: which field and lock names need scheduling points. A plain access to a field
+	 * is invisible until some execution shows it in an unordered conflict; a lock is invisible
+	 * until two lanes take it. When a name turns visible the search restarts with it
+	 * (new_visible), so the final round explores with every name that any execution needs.
+	 */
+	bool reduction = true;
+	std::unordered_set<std::string> visible;
+	std::unordered_map<const char *, bool> visible_cache;
+	bool new_visible = false;
+	bool frozen = false;      // replay: the token fixed the visible names
+	int clock_lane = -1;      // the last perf_clock() read, as an epoch, for the clock's own conflicts
+	Clock clock_epoch = 0;
+	std::string cpu_lock_names[2][kMaxCpus];
+
+	bool is_visible(const char *name)
+	{
+		if (!reduction)
+			return true;
+		auto it = visible_cache.find(name);
+		if (it != visible_cache.end())
+			return it->second;
+		bool v = visible.count(name) > 0;
+		visible_cache.emplace(name, v);
+		return v;
+	}
+	void make_visible(const char *name)
+	{
+		if (!reduction || frozen || !visible.insert(name).second)
+			return;
+		visible_cache.clear();
+		new_visible = true;
+	}
 
 	void begin_execution(int nr_lanes_, const std::vector<LaneSpec> &specs);
 	int lane() const { return sched.current(); }

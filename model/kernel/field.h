@@ -52,21 +52,21 @@ public:
 	/* marked and ordered accesses, for the shim (READ_ONCE, atomics, smp_load_acquire...) */
 	T read(Marking marking, Order order = Order::Relaxed) const
 	{
-		schedule_point();
+		schedule_access(name_, marking);
 		T v = value_;
 		check_access(shadow_, name_, AccessType::Read, marking, order, sizeof(T), to_u64(v), to_u64(v));
 		return v;
 	}
 	void write(T v, Marking marking, Order order = Order::Relaxed)
 	{
-		schedule_point();
+		schedule_access(name_, marking);
 		check_access(shadow_, name_, AccessType::Write, marking, order, sizeof(T), to_u64(value_), to_u64(v));
 		value_ = v;
 	}
 	/* an atomic read-modify-write: one access, one scheduling point; returns the old value */
 	template <typename F> T rmw(F &&update, Order order)
 	{
-		schedule_point();
+		schedule_access(name_, Marking::Atomic);
 		T old = value_;
 		T next = update(old);
 		check_access(shadow_, name_, AccessType::ReadWrite, Marking::Atomic, order, sizeof(T), to_u64(old),
@@ -85,7 +85,7 @@ private:
 	template <typename F> field &compound(F &&update)
 	{
 		T old = read(Marking::Plain);
-		schedule_point();
+		schedule_access(name_, Marking::Plain);
 		T next = update(old);
 		check_access(shadow_, name_, AccessType::ReadWrite, Marking::Plain, Order::Relaxed, sizeof(T),
 			     to_u64(value_), to_u64(next));

@@ -81,6 +81,7 @@ struct LockState {
 	const char *name;           // "perf_event_context.lock"
 	int owner = -1;             // lane holding it, -1 when free (the sequential owner is kSequentialLane)
 	unsigned waiters = 0;       // lanes parked on it (bit per lane)
+	unsigned acquired_by = 0;   // lanes that took it in this execution (bit per lane), for the reduction
 	Clock release[kMaxLanes] = {};
 	uint32_t generation = 0;
 	explicit LockState(const char *n) : name(n) {}
@@ -94,10 +95,13 @@ enum class LockKind : uint8_t { Spin, Mutex, Exclusion };
 /* --- hooks called by the shim --- */
 
 /*
- * An access to a kernel field is two calls: schedule_point() (where another lane may run), then,
+ * An access to a kernel field is two calls: schedule_access() (where another lane may run), then,
  * with the value as it is after that point, check_access() (the race check; never switches).
+ * With the search's reduction on, a plain access to a field that has not been seen in an
+ * unordered conflict is not a scheduling point (see checker/sim/README.md for why that is sound).
  */
-void schedule_point();
+void schedule_access(const char *name, Marking marking);
+void schedule_point();  // always a scheduling point
 void check_access(Shadow &shadow, const char *name, AccessType type, Marking marking, Order order, unsigned size,
 		  uint64_t old_value, uint64_t new_value);
 
