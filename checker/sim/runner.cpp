@@ -42,6 +42,7 @@ struct Engine {
 	std::vector<uint8_t> choices;    // the current execution's choices (its replay token)
 	int preemptions = 0;
 	uint64_t executions_before = 0;  // executions of earlier rounds (Bounded deepening)
+	uint64_t not_owned = 0;          // executions another shard owns (run only to reach this shard's)
 	std::chrono::steady_clock::time_point start;
 	bool world_alive = false;
 	std::set<std::string> race_keys;
@@ -90,8 +91,10 @@ public:
 		started_ = 0;
 		engine.choices.clear();
 		engine.preemptions = 0;
+		shard_k_ = static_cast<unsigned>(engine.options.shard);
+		shard_n_ = static_cast<unsigned>(engine.options.shards);
 		if (engine.options.search == Search::Random)
-			rng_ = splitmix64(engine.options.seed * 0x100000001b3ull + this->iter_);
+			rng_ = splitmix64(engine.options.seed * 0x100000001b3ull + random_first() + this->iter_);
 		rl::thread_id_t first = this->running_threads[0];
 		for (rl::thread_id_t i = 0; i < this->running_threads_count; i++)
 			first = std::min(first, this->running_threads[i]);
@@ -119,9 +122,11 @@ public:
 		switch (engine.options.search) {
 		case Search::Exhaustive:
 		case Search::Bounded:
+			if (shard_k_ != 0)
+				engine.not_owned++;  // a leaf above which the shard split ran out of decisions
 			return advance();
 		case Search::Random:
-			return this->iter_ >= engine.options.iterations;
+			return this->iter_ >= random_count();
 		case Search::Replay:
 			return true;
 		}
@@ -180,6 +185,8 @@ public:
 private:
 	struct Node {
 		uint8_t count, index;
+		uint8_t step, last;        // this shard's choices: index, index + step, ... up to last
+		unsigned child_k, child_n; // the shard split passed on below this node
 	};
 
 	unsigned decide(unsigned count)
@@ -194,8 +201,11 @@ private:
 						       "a different number of lanes when the same schedule was replayed";
 				index = std::min<unsigned>(tree_[depth_].index, count - 1);
 			} else {
-				tree_.push_back(Node{static_cast<uint8_t>(count), 0});
+				tree_.push_back(shard_node(count));
+				index = tree_.back().index;
 			}
+			shard_k_ = tree_[depth_].child_k;
+			shard_n_ = tree_[depth_].child_n;
 			break;
 		case Search::Random:
 			rng_ = splitmix64(rng_);
@@ -220,15 +230,49 @@ private:
 		return index;
 	}
 
+	/*
+	 * Shards split the tree at its first decisions: with k of n shards at a node of c choices,
+	 * n <= c gives shard k the choices k, k+n, k+2n... (each whole subtree); n > c gives it the
+	 * single choice k mod c and passes the shards that chose it on to the child as (k / c, their
+	 * number). The parts are disjoint and cover the tree; an execution that ends while several
+	 * shards still share its path belongs to the first of them.
+	 */
+	Node shard_node(unsigned count)
+	{
+		Node n{static_cast<uint8_t>(count), 0, 1, static_cast<uint8_t>(count - 1), 0, 1};
+		if (shard_n_ <= 1)
+			return n;
+		if (shard_n_ <= count) {
+			n.index = static_cast<uint8_t>(shard_k_);
+			n.step = static_cast<uint8_t>(shard_n_);
+			n.last = static_cast<uint8_t>(shard_k_ + (count - 1 - shard_k_) / shard_n_ * shard_n_);
+			return n;
+		}
+		unsigned i = shard_k_ % count;
+		n.index = n.last = static_cast<uint8_t>(i);
+		n.child_k = shard_k_ / count;
+		n.child_n = (shard_n_ - i + count - 1) / count;
+		return n;
+	}
+
+	uint64_t random_first() const
+	{
+		return engine.options.iterations * engine.options.shard / engine.options.shards;
+	}
+	uint64_t random_count() const
+	{
+		return engine.options.iterations * (engine.options.shard + 1) / engine.options.shards - random_first();
+	}
+
 	/* depth-first: the next schedule differs at the deepest decision that has an untried choice */
 	bool advance()
 	{
 		tree_.resize(depth_);
-		while (!tree_.empty() && tree_.back().index + 1 >= tree_.back().count)
+		while (!tree_.empty() && tree_.back().index + tree_.back().step > tree_.back().last)
 			tree_.pop_back();
 		if (tree_.empty())
 			return true;
-		tree_.back().index++;
+		tree_.back().index += tree_.back().step;
 		return false;
 	}
 
@@ -237,7 +281,7 @@ private:
 		if (engine.options.search != Search::Exhaustive && engine.options.search != Search::Bounded)
 			return engine.options.search == Search::Replay;
 		for (size_t i = 0; i < depth_ && i < tree_.size(); i++)
-			if (tree_[i].index + 1 < tree_[i].count)
+			if (tree_[i].index + tree_[i].step <= tree_[i].last)
 				return false;
 		return true;
 	}
@@ -259,6 +303,7 @@ private:
 	std::vector<Node> tree_;
 	size_t depth_ = 0;
 	unsigned started_ = 0;
+	unsigned shard_k_ = 0, shard_n_ = 1;  // the shard split at the current depth
 	rl::thread_id_t next_start_ = 0;
 	uint64_t rng_ = 0;
 	std::vector<rl::thread_id_t> candidates_;
@@ -517,6 +562,8 @@ Result explore(const Program &program, const Options &options)
 		result.bound = round_bound;
 		if (res == rl::test_result_success && engine.restart && !engine.limited) {
 			result.restarts++;
+			result.discovery_executions += params.stop_iteration;
+			engine.executions_before -= params.stop_iteration;
 			continue;  // the same round again, with the names this one found visible
 		}
 		bool deepen = options.search == Search::Bounded && options.bound < 0 && res == rl::test_result_success &&
@@ -529,7 +576,7 @@ Result explore(const Program &program, const Options &options)
 	rt().in_lane = false;
 	rt().frozen = false;
 
-	result.executions = engine.executions_before;
+	result.executions = engine.executions_before - engine.not_owned;
 	result.limited = engine.limited;
 	if (res != rl::test_result_success) {
 		if (rt().race_failed)

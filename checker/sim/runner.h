@@ -67,6 +67,7 @@ struct Options {
 	RaceMode race_mode = RaceMode::Record;
 	RacePolicy policy = RacePolicy::Default;
 	bool reduction = true;          // skip scheduling points that cannot change the outcome (README)
+	int shard = 0, shards = 1;      // explore only part `shard` of `shards` disjoint parts (runner.cpp)
 	uint64_t max_executions = 0;    // 0: no limit
 	double timeout_seconds = 0;     // 0: no limit
 };
@@ -130,6 +131,7 @@ struct Result {
 	double elapsed_ms = 0;
 	int bound = -1;                 // Bounded: the preemption bound of the last round run
 	int restarts = 0;               // rounds restarted because the reduction found a new visible name
+	uint64_t discovery_executions = 0;  // executions of those rounds (not in `executions`)
 	std::vector<std::string> visible;  // the names the reduction scheduled at, sorted
 	std::vector<std::string> outcomes; // Program::outcome of every passing execution, sorted, unique
 	std::vector<Race> races;        // every distinct race over the search, first occurrence

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <set>
 
 #include "checker/sim/runner.h"
 #include "model/kernel/kernel.h"
@@ -228,5 +229,45 @@ TEST_CASE("lock-protected lanes explore only the lock acquisition orders", "[ker
 		   {"C", 2, sim::LaneContext::Task, body}};
 	auto r = sim::explore(p, sim::Options{});
 	CHECK(r.complete);
-	CHECK(r.executions == 90 + 1);  // + the first execution, before the lock turned visible
+	CHECK(r.executions == 90);
+	CHECK(r.discovery_executions == 1);  // before the lock turned visible
+}
+
+TEST_CASE("shards split the search into disjoint parts that add up to the whole", "[kernel][search][shard]")
+{
+	sim::Program p;
+	p.setup = [] { obj = std::make_unique<counter_obj>(); };
+	p.teardown = [] { obj.reset(); };
+	auto body = [](u64 v) {
+		return [v] {
+			raw_spin_lock(&obj->lock);
+			obj->x = obj->x * 2 + v;
+			raw_spin_unlock(&obj->lock);
+			raw_spin_lock(&obj->lock);
+			obj->a = obj->x;
+			raw_spin_unlock(&obj->lock);
+		};
+	};
+	p.lanes = {{"A", 0, sim::LaneContext::Task, body(1)}, {"B", 1, sim::LaneContext::Task, body(2)},
+		   {"C", 2, sim::LaneContext::Task, body(3)}};
+	p.outcome = [] { return std::to_string(obj->x.peek()) + "/" + std::to_string(obj->a.peek()); };
+	sim::Options whole;
+	auto all = sim::explore(p, whole);
+	REQUIRE(all.complete);
+	for (int n : {2, 3, 5, 7}) {
+		CAPTURE(n);
+		uint64_t executions = 0;
+		std::set<std::string> outcomes;
+		for (int k = 0; k < n; k++) {
+			sim::Options o;
+			o.shard = k;
+			o.shards = n;
+			auto part = sim::explore(p, o);
+			CHECK(part.complete);
+			executions += part.executions;
+			outcomes.insert(part.outcomes.begin(), part.outcomes.end());
+		}
+		CHECK(executions == all.executions);
+		CHECK(std::vector<std::string>(outcomes.begin(), outcomes.end()) == all.outcomes);
+	}
 }
