@@ -36,6 +36,9 @@ struct RunOptions {
 	sim::RacePolicy policy = sim::RacePolicy::Default;
 	uint64_t max_executions = 0;          // 0: no limit
 	double timeout_seconds = 0;           // 0: no limit
+	bool reduction = true;                // checker/sim/README.md
+	int shard = 0, shards = 1;            // this part of a sharded search
+	bool progress = false;                // a progress line on stderr (the CLI sets it for a terminal)
 };
 
 struct RunResult {
@@ -46,6 +49,7 @@ struct RunResult {
 	std::string search_description;  // "exhaustive", "at most 2 preemptions", "1000 random executions from seed 1"
 	sim::Result sim;
 	std::string replay_command;      // empty unless the verdict is harmful
+	int shard = 0, shards = 1;
 };
 
 // The model's entry points, functions, variants, invariants and attrs, as the parser wants them.
@@ -74,6 +78,11 @@ std::string format_statistics(const RunResult &result);
 
 // The same for machines: verdict, races, violation, executions, elapsed_ms, replay token.
 nlohmann::json report_json(const Scenario &scenario, const RunResult &result);
+
+// Merges the --json results of the shards of one run (same scenario and variant) into one result
+// of the same shape: executions add up, races are united, the verdict is the worst, the failing
+// execution is the first shard's that failed. Throws InputError when they do not belong together.
+nlohmann::json merge_results(const std::vector<nlohmann::json> &parts);
 
 // The interleaving as one column per CPU, one row per step.
 std::string format_lanes(const sim::Result &result);

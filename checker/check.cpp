@@ -245,6 +245,10 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	o.policy = options.policy;
 	o.max_executions = options.max_executions;
 	o.timeout_seconds = options.timeout_seconds;
+	o.reduction = options.reduction;
+	o.shard = options.shard;
+	o.shards = options.shards;
+	o.progress = options.progress;
 	std::string mode = scenario.search.mode;
 	if (options.search)
 		mode = *options.search == SearchMode::Bounded ? "bounded"
@@ -254,6 +258,8 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	result.scenario = scenario.name;
 	result.source = source;
 	result.variant = options.variant;
+	result.shard = options.shard;
+	result.shards = options.shards;
 	if (options.replay) {
 		o.search = sim::Search::Replay;
 		o.replay = *options.replay;

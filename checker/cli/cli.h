@@ -30,5 +30,6 @@ Verb setup_show(CLI::App &app);
 Verb setup_run(CLI::App &app);
 Verb setup_suite(CLI::App &app);
 Verb setup_kcsan(CLI::App &app);
+Verb setup_merge(CLI::App &app);
 
 }  // namespace perfmc

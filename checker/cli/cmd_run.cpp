@@ -1,8 +1,15 @@
 // perfmc run NAME|FILE: explore one scenario under one variant and print the verdict and proof.
+#include <csignal>
+#include <cstdio>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "checker/api.h"
 #include "checker/cli/cli.h"
+#include "checker/diagnostic.h"
 
 namespace perfmc {
 
@@ -10,12 +17,68 @@ namespace {
 struct RunCliOptions {
 	std::string scenario, dir = default_scenario_dir();
 	RunOptions run;
-	std::string search;
-	int bound = -1;
-	uint64_t seed = 0, iterations = 0;
-	std::string replay;
-	bool strict = false, json = false;
+	std::string search, shard, replay;
+	int jobs = 1;
+	bool strict = false, json = false, no_reduction = false;
 };
+
+std::pair<int, int> parse_shard(const std::string &text)
+{
+	int k = -1, n = -1;
+	char slash = 0, extra = 0;
+	if (std::sscanf(text.c_str(), "%d%c%d%c", &k, &slash, &n, &extra) != 3 || slash != '/' || n < 1 || k < 0 || k >= n)
+		throw InputError(Diagnostic{"", 0, 0, "bad --shard '" + text + "': expected K/N with 0 <= K < N",
+					    "e.g. --shard 0/4 ... --shard 3/4, then `perfmc merge` their --json outputs"});
+	return {k, n};
+}
+
+void on_interrupt(int) { sim::request_stop(); }
+
+/* --jobs N: the shards of this run as N local processes, merged here */
+nlohmann::json run_jobs(const Scenario &scenario, const RunCliOptions &o)
+{
+	std::vector<std::pair<pid_t, int>> children;
+	for (int k = 0; k < o.jobs; k++) {
+		int fds[2];
+		if (pipe(fds) != 0)
+			throw std::runtime_error("pipe() failed");
+		std::fflush(nullptr);
+		pid_t pid = fork();
+		if (pid < 0)
+			throw std::runtime_error("fork() failed");
+		if (pid == 0) {
+			close(fds[0]);
+			RunOptions ro = o.run;
+			ro.shard = k;
+			ro.shards = o.jobs;
+			ro.progress = false;
+			std::string out = report_json(scenario, run_scenario(scenario, ro, o.scenario)).dump();
+			for (size_t done = 0; done < out.size();) {
+				ssize_t w = write(fds[1], out.data() + done, out.size() - done);
+				if (w <= 0)
+					_exit(3);
+				done += static_cast<size_t>(w);
+			}
+			_exit(0);
+		}
+		close(fds[1]);
+		children.emplace_back(pid, fds[0]);
+	}
+	std::vector<nlohmann::json> parts;
+	for (auto [pid, fd] : children) {
+		std::string text;
+		char buffer[65536];
+		for (ssize_t r; (r = read(fd, buffer, sizeof buffer)) > 0;)
+			text.append(buffer, static_cast<size_t>(r));
+		close(fd);
+		int status = 0;
+		waitpid(pid, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || text.empty())
+			throw std::runtime_error("a --jobs worker process failed");
+		parts.push_back(nlohmann::json::parse(text));
+	}
+	return merge_results(parts);
+}
 
 int run_run(RunCliOptions &o, std::ostream &out, std::ostream &err)
 {
@@ -27,8 +90,36 @@ int run_run(RunCliOptions &o, std::ostream &out, std::ostream &err)
 		o.run.replay = o.replay;
 	if (o.strict)
 		o.run.policy = sim::RacePolicy::Strict;
+	o.run.reduction = !o.no_reduction;
+	if (!o.shard.empty())
+		std::tie(o.run.shard, o.run.shards) = parse_shard(o.shard);
+	if (o.jobs > 1 && (o.run.shards > 1 || o.run.replay))
+		throw InputError(Diagnostic{"", 0, 0, "--jobs cannot be combined with --shard or --replay", ""});
+	o.run.progress = isatty(STDERR_FILENO) && !o.json;
 	Scenario scenario = load_scenario(o.scenario, o.dir);
+
+	auto previous = std::signal(SIGINT, on_interrupt);
+	if (o.jobs > 1) {
+		nlohmann::json merged = run_jobs(scenario, o);
+		std::signal(SIGINT, previous);
+		if (o.json) {
+			out << merged.dump(2) << "\n";
+		} else if (merged["verdict"] == "harmful") {
+			/* the text report of the failing execution, by replaying it here */
+			RunOptions replay = o.run;
+			replay.replay = merged["replay"].get<std::string>();
+			RunResult r = run_scenario(scenario, replay, o.scenario);
+			out << format_report(scenario, r);
+			err << fmt::format("perfmc: {} executions explored by {} jobs\n", merged["executions"].get<uint64_t>(), o.jobs);
+		} else {
+			out << fmt::format("{} [{}]: {}: {} executions by {} jobs, {} data races{}\n", scenario.name, o.run.variant,
+					   merged["verdict"].get<std::string>(), merged["executions"].get<uint64_t>(), o.jobs,
+					   merged["races"].size(), merged["complete"].get<bool>() ? " (search complete)" : "");
+		}
+		return merged["verdict"] == "harmful" ? kExitViolation : kExitOk;
+	}
 	RunResult result = run_scenario(scenario, o.run, o.scenario);
+	std::signal(SIGINT, previous);
 	if (o.json)
 		out << report_json(scenario, result).dump(2) << "\n";
 	else
@@ -59,8 +150,11 @@ Verb setup_run(CLI::App &app)
 					   "random: how many executions")
 		->check(CLI::PositiveNumber);
 	cmd->add_option("--replay", o->replay, "run exactly the execution of this token (from a report)");
+	cmd->add_option("--shard", o->shard, "explore only part K of N disjoint parts (K/N); merge with `perfmc merge`");
+	cmd->add_option("--jobs", o->jobs, "run the search as N local processes, one shard each")->check(CLI::Range(1, 64));
 	cmd->add_option("--max-executions", o->run.max_executions, "stop after this many executions (verdict: incomplete)");
 	cmd->add_option("--timeout", o->run.timeout_seconds, "stop after this many seconds (verdict: incomplete)");
+	cmd->add_flag("--no-reduction", o->no_reduction, "schedule at every access (the full search; for comparison)");
 	cmd->add_flag("--strict", o->strict, "report every conflict with a plain access (not KCSAN's default policy)");
 	cmd->add_flag("--json", o->json, "print the result as JSON");
 	return Verb{cmd, [o](std::ostream &out, std::ostream &err) { return run_run(*o, out, err); }};

@@ -1,4 +1,8 @@
 // perfmc suite [DIR]: every scenario under every variant it names, compared with its expectation.
+#include <cstdio>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -11,40 +15,105 @@ namespace {
 struct SuiteOptions {
 	std::string dir = default_scenario_dir();
 	bool json = false, times = false;
+	int jobs = 1;
 };
+
+struct Task {
+	Scenario scenario;
+	std::string variant, expected;
+};
+
+nlohmann::json run_task(const Task &t)
+{
+	RunOptions ro;
+	ro.variant = t.variant;
+	RunResult r = run_scenario(t.scenario, ro, t.scenario.name);
+	return {{"scenario", t.scenario.name},
+		{"variant", t.variant},
+		{"expected", t.expected},
+		{"verdict", verdict_name(r.verdict)},
+		{"ok", t.expected == verdict_name(r.verdict)},
+		{"executions", r.sim.executions},
+		{"elapsed_ms", r.sim.elapsed_ms},
+		{"replay_command", r.replay_command}};
+}
+
+/* --jobs N: tasks dealt round-robin to N processes; rows come back in task order */
+std::vector<nlohmann::json> run_tasks(const std::vector<Task> &tasks, int jobs)
+{
+	std::vector<nlohmann::json> rows(tasks.size());
+	if (jobs <= 1) {
+		for (size_t i = 0; i < tasks.size(); i++)
+			rows[i] = run_task(tasks[i]);
+		return rows;
+	}
+	std::vector<std::pair<pid_t, int>> children;
+	for (int k = 0; k < jobs; k++) {
+		int fds[2];
+		if (pipe(fds) != 0)
+			throw std::runtime_error("pipe() failed");
+		std::fflush(nullptr);
+		pid_t pid = fork();
+		if (pid < 0)
+			throw std::runtime_error("fork() failed");
+		if (pid == 0) {
+			close(fds[0]);
+			nlohmann::json mine = nlohmann::json::object();
+			for (size_t i = static_cast<size_t>(k); i < tasks.size(); i += static_cast<size_t>(jobs))
+				mine[std::to_string(i)] = run_task(tasks[i]);
+			std::string text = mine.dump();
+			for (size_t done = 0; done < text.size();) {
+				ssize_t w = write(fds[1], text.data() + done, text.size() - done);
+				if (w <= 0)
+					_exit(3);
+				done += static_cast<size_t>(w);
+			}
+			_exit(0);
+		}
+		close(fds[1]);
+		children.emplace_back(pid, fds[0]);
+	}
+	for (auto [pid, fd] : children) {
+		std::string text;
+		char buffer[65536];
+		for (ssize_t r; (r = read(fd, buffer, sizeof buffer)) > 0;)
+			text.append(buffer, static_cast<size_t>(r));
+		close(fd);
+		int status = 0;
+		waitpid(pid, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			throw std::runtime_error("a suite worker process failed");
+		for (auto &[index, row] : nlohmann::json::parse(text).items())
+			rows[std::stoul(index)] = row;
+	}
+	return rows;
+}
 
 int run_suite(const SuiteOptions &o, std::ostream &out)
 {
+	std::vector<Task> tasks;
+	for (const std::string &file : scenario_files(o.dir)) {
+		Scenario scenario = load_scenario_file(file, model_registry());
+		for (const auto &[variant, expected] : scenario.expect)
+			tasks.push_back(Task{scenario, variant, expected});
+	}
 	nlohmann::json rows = nlohmann::json::array();
 	int deviations = 0, runs = 0;
 	if (!o.json)
 		out << fmt::format("{:<36} {:<22} {:<10} {:<10} {:>10}{}\n", "scenario", "variant", "expected", "got",
 				   "executions", o.times ? "       time" : "");
-	for (const std::string &file : scenario_files(o.dir)) {
-		Scenario scenario = load_scenario_file(file, model_registry());
-		for (const auto &[variant, expected] : scenario.expect) {
-			RunOptions ro;
-			ro.variant = variant;
-			RunResult r = run_scenario(scenario, ro, scenario.name);
-			bool ok = expected == verdict_name(r.verdict);
-			deviations += !ok;
-			runs++;
-			if (o.json) {
-				rows.push_back({{"scenario", scenario.name},
-						{"variant", variant},
-						{"expected", expected},
-						{"verdict", verdict_name(r.verdict)},
-						{"ok", ok},
-						{"executions", r.sim.executions},
-						{"elapsed_ms", r.sim.elapsed_ms},
-						{"replay_command", r.replay_command}});
-			} else {
-				out << fmt::format("{:<36} {:<22} {:<10} {:<10} {:>10}{}{}\n", scenario.name, variant, expected,
-						   verdict_name(r.verdict), r.sim.executions,
-						   o.times ? fmt::format(" {:>8.1f} ms", r.sim.elapsed_ms) : "",
-						   ok ? "" : "  DEVIATION");
-			}
-		}
+	for (const nlohmann::json &row : run_tasks(tasks, o.jobs)) {
+		bool ok = row["ok"];
+		deviations += !ok;
+		runs++;
+		if (o.json)
+			rows.push_back(row);
+		else
+			out << fmt::format("{:<36} {:<22} {:<10} {:<10} {:>10}{}{}\n", row["scenario"].get<std::string>(),
+					   row["variant"].get<std::string>(), row["expected"].get<std::string>(),
+					   row["verdict"].get<std::string>(), row["executions"].get<uint64_t>(),
+					   o.times ? fmt::format(" {:>8.1f} ms", row["elapsed_ms"].get<double>()) : "",
+					   ok ? "" : "  DEVIATION");
 	}
 	if (o.json)
 		out << nlohmann::json{{"runs", runs}, {"deviations", deviations}, {"results", rows}}.dump(2) << "\n";
@@ -64,6 +133,7 @@ Verb setup_suite(CLI::App &app)
 	cmd->add_option("dir", o->dir, "scenario directory (default: the shipped scenarios)");
 	cmd->add_flag("--json", o->json, "print the results as JSON");
 	cmd->add_flag("--times", o->times, "add each run's time to the table");
+	cmd->add_option("--jobs", o->jobs, "run scenarios in N processes")->check(CLI::Range(1, 64));
 	return Verb{cmd, [o](std::ostream &out, std::ostream &) { return run_suite(*o, out); }};
 }
 

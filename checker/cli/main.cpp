@@ -18,7 +18,8 @@ int perfmc_main(const std::vector<std::string> &args, std::ostream &out, std::os
 	app.set_version_flag("--version", "perfmc " PERFMC_VERSION);
 	app.require_subcommand(1);
 	std::vector<Verb> verbs = {setup_list(app), setup_show(app), setup_run(app), setup_suite(app),
-				   setup_kcsan(app)};
+				   setup_kcsan(app),
+				   setup_merge(app)};
 	std::vector<std::string> reversed(args.rbegin(), args.rend());
 	try {
 		app.parse(reversed);

@@ -43,6 +43,7 @@ nlohmann::json report_json(const Scenario &scenario, const RunResult &result)
 			    {"variant", result.variant},
 			    {"verdict", verdict_name(result.verdict)},
 			    {"search", result.search_description},
+			    {"shard", {result.shard, result.shards}},
 			    {"complete", r.complete},
 			    {"executions", r.executions},
 			    {"elapsed_ms", r.elapsed_ms},
@@ -50,6 +51,8 @@ nlohmann::json report_json(const Scenario &scenario, const RunResult &result)
 			    {"failing_races", failing},
 			    {"violation", nullptr},
 			    {"preemptions", r.preemptions},
+			    {"discovery_executions", r.discovery_executions},
+			    {"visible", r.visible},
 			    {"replay", nullptr},
 			    {"replay_command", nullptr}};
 	if (r.violation)

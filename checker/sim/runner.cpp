@@ -8,6 +8,8 @@
  */
 #include <algorithm>
 #include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <ostream>
 #include <set>
 #include <streambuf>
@@ -51,8 +53,19 @@ struct Engine {
 };
 
 Engine engine;
+volatile std::sig_atomic_t stop_requested = 0;
 
 Runtime &rt() { return runtime(); }
+
+void show_progress(uint64_t done)
+{
+	std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - engine.start;
+	if (elapsed.count() < 1.0)
+		return;
+	std::fprintf(stderr, "\rperfmc: %llu executions, %.0f/s, %.1f s ", static_cast<unsigned long long>(done),
+		     done / elapsed.count(), elapsed.count());
+	std::fflush(stderr);
+}
 
 uint64_t splitmix64(uint64_t x)
 {
@@ -108,6 +121,12 @@ public:
 			return true;
 		}
 		const uint64_t done = engine.executions_before + this->iter_;
+		if (stop_requested) {
+			engine.limited = !last_execution();
+			return true;
+		}
+		if (engine.options.progress && (this->iter_ & 4095) == 0)
+			show_progress(done);
 		if (engine.options.max_executions && done >= engine.options.max_executions) {
 			engine.limited = !last_execution();
 			return true;
@@ -505,8 +524,11 @@ void install_scheduler_hooks()
 
 }  // namespace
 
+void request_stop() { stop_requested = 1; }
+
 Result explore(const Program &program, const Options &options)
 {
+	stop_requested = 0;
 	Result result;
 	for (const LaneSpec &l : program.lanes) {
 		result.lane_names.push_back(l.name);
@@ -623,6 +645,8 @@ Result explore(const Program &program, const Options &options)
 			  (options.search == Search::Exhaustive || (options.search == Search::Bounded && !engine.pruned));
 	result.elapsed_ms =
 		std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - engine.start).count();
+	if (options.progress && result.elapsed_ms >= 1000)
+		std::fprintf(stderr, "\n");
 	return result;
 }
 

@@ -70,6 +70,7 @@ struct Options {
 	int shard = 0, shards = 1;      // explore only part `shard` of `shards` disjoint parts (runner.cpp)
 	uint64_t max_executions = 0;    // 0: no limit
 	double timeout_seconds = 0;     // 0: no limit
+	bool progress = false;          // a progress line on stderr for searches over a second
 };
 
 struct FrameInfo {
@@ -144,6 +145,9 @@ struct Result {
 	std::vector<int> lane_cpus;
 	std::string error;
 };
+
+/* Asks a running search to stop after the current execution (safe from a signal handler). */
+void request_stop();
 
 /* Explores the program's schedules under the options. One simulation at a time per process. */
 Result explore(const Program &program, const Options &options);
