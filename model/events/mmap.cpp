@@ -1,0 +1,295 @@
+/*
+ * kernel/events/core.c, mmap() of the ring buffer: core.c:6596-6700 (ring_buffer_attach,
+ * ring_buffer_get, ring_buffer_put), 6738-6850 (perf_mmap_close), 6984-7050 (perf_mmap_rb),
+ * 7129-7200 (perf_mmap) at 12f24484da13 (AOSC-Tracking/ubuntu-linux-unstable); rb_alloc() from
+ * kernel/events/ring_buffer.c; refcount_dec_and_mutex_lock() from lib/refcount.c.
+ *
+ * Left out: data pages, page tables (map_range), VM accounting (perf_mmap_calc_limits always
+ * allows, perf_mmap_account, mmap_user), the AUX area (perf_mmap_aux, aux_mmap_count), pmu
+ * event_mapped/unmapped callbacks, RCU grace periods (rcu_pending / cond_synchronize_rcu; nothing
+ * is freed: the world owns every buffer), wake-ups, perf_event_set_output().
+ */
+#include "model/events/core.h"
+
+/* lib/refcount.c: refcount_dec_not_one() (model port; belongs in the shim's refcount.h) */
+static bool refcount_dec_not_one(refcount_t *r)
+{
+	int val = atomic_read(&r->refs);
+
+	do {
+		if (val == 1)
+			return false;
+		int old = atomic_cmpxchg(&r->refs, val, val - 1);
+		if (old == val)
+			return true;
+		val = old;
+	} while (1);
+}
+
+/* lib/refcount.c: refcount_dec_and_mutex_lock() (model port; belongs in the shim's refcount.h) */
+bool refcount_dec_and_mutex_lock(refcount_t *r, struct mutex *lock)
+{
+	if (refcount_dec_not_one(r))
+		return false;
+
+	mutex_lock(lock);
+	if (!refcount_dec_and_test(r)) {
+		mutex_unlock(lock);
+		return false;
+	}
+
+	return true;
+}
+
+/*
+ * kernel/events/ring_buffer.c: rb_alloc() (the vmalloc-less variant), reduced to what the model
+ * needs: a zeroed user page, the reference count, the data-page count. model_alloc_rb() gives
+ * the world-owned storage.
+ */
+struct perf_buffer *rb_alloc(int nr_pages, long watermark, int cpu, int flags)
+{
+	MODEL_FRAME(0);
+	struct perf_buffer *rb = model_alloc_rb();
+
+	rb->nr_pages = nr_pages;
+	rb->user_page = &rb->model_user_page;
+	refcount_set(&rb->refcount, 1);
+
+	return rb;
+}
+
+/*
+ * kernel/events/core.c: ring_buffer_attach() @ 12f24484da13 (core.c:6596).
+ * Model: no rcu_pending / cond_synchronize_rcu(), no AUX stop, no wake-up.
+ */
+void ring_buffer_attach(struct perf_event *event, struct perf_buffer *rb)
+{
+	MODEL_FRAME(6596);
+	struct perf_buffer *old_rb = NULL;
+	unsigned long flags;
+
+	WARN_ON_ONCE(event->parent);
+
+	if (event->rb) {
+		old_rb = event->rb;
+		spin_lock_irqsave(&old_rb->event_lock, flags);
+		model_list_del(old_rb->event_list, event);	/* list_del_rcu(&event->rb_entry) */
+		spin_unlock_irqrestore(&old_rb->event_lock, flags);
+	}
+
+	if (rb) {
+		spin_lock_irqsave(&rb->event_lock, flags);
+		rb->event_list.push_back(event);		/* list_add_rcu(&event->rb_entry, ...) */
+		spin_unlock_irqrestore(&rb->event_lock, flags);
+	}
+
+	rcu_assign_pointer(event->rb, rb);
+
+	if (old_rb)
+		ring_buffer_put(old_rb);
+}
+
+/* kernel/events/core.c: ring_buffer_get() @ 12f24484da13 (core.c:6673). */
+struct perf_buffer *ring_buffer_get(struct perf_event *event)
+{
+	MODEL_FRAME(6673);
+	struct perf_buffer *rb;
+
+	if (event->parent)
+		event = event->parent;
+
+	rcu_read_lock();
+	rb = rcu_dereference(event->rb);
+	if (rb) {
+		if (!refcount_inc_not_zero(&rb->refcount))
+			rb = NULL;
+	}
+	rcu_read_unlock();
+
+	return rb;
+}
+
+/* kernel/events/core.c: ring_buffer_put() @ 12f24484da13 (core.c:6691). Model: nothing is freed. */
+void ring_buffer_put(struct perf_buffer *rb)
+{
+	MODEL_FRAME(6691);
+	if (!refcount_dec_and_test(&rb->refcount))
+		return;
+
+	WARN_ON_ONCE(!rb->event_list.empty());
+
+	/* call_rcu(&rb->rcu_head, rb_free_rcu): the world frees it */
+}
+
+/*
+ * kernel/events/core.c: perf_mmap_close() @ 12f24484da13 (core.c:6738).
+ * Model: no AUX, no VM accounting; the detach loop over rb->event_list is kept (it only finds
+ * events with redirected output, which the model does not create).
+ */
+void perf_mmap_close(struct vm_area_struct *vma)
+{
+	MODEL_FRAME(6738);
+	struct perf_event *event = (struct perf_event *)vma->vm_file->private_data;
+	struct perf_buffer *rb = ring_buffer_get(event);
+	bool detach_rest = false;
+
+	if (refcount_dec_and_test(&rb->mmap_count))
+		detach_rest = true;
+
+	if (!refcount_dec_and_mutex_lock(&event->mmap_count, &event->mmap_mutex))
+		goto out_put;
+
+	ring_buffer_attach(event, NULL);
+	mutex_unlock(&event->mmap_mutex);
+
+	/* If there's still other mmap()s of this buffer, we're done. */
+	if (!detach_rest)
+		goto out_put;
+
+	/*
+	 * No other mmap()s, detach from all other events that might redirect
+	 * into the now unreachable buffer. Somewhat complicated by the
+	 * fact that rb::event_lock otherwise nests inside mmap_mutex.
+	 */
+again:
+	rcu_read_lock();
+	for (struct perf_event *other : rb->event_list) {
+		rcu_read_unlock();
+
+		mutex_lock(&other->mmap_mutex);
+		if (other->rb == rb)
+			ring_buffer_attach(other, NULL);
+		mutex_unlock(&other->mmap_mutex);
+
+		/*
+		 * Restart the iteration; either we're on the wrong list or
+		 * destroyed its integrity by doing a deletion.
+		 */
+		goto again;
+	}
+	rcu_read_unlock();
+
+out_put:
+	ring_buffer_put(rb); /* could be last */
+}
+
+/*
+ * kernel/events/core.c: perf_mmap_rb() @ 12f24484da13 (core.c:6984).
+ * The seed-000 race: perf_event_update_time() and perf_event_update_userpage() below run under
+ * event->mmap_mutex only, while the event's context may be scheduled out on another CPU under
+ * ctx->lock. Variant mmap-ctx-lock takes ctx->lock around them.
+ * Model: data_page_nr(rb) is rb->nr_pages; perf_mmap_calc_limits() always allows;
+ * perf_mmap_account() and rb->mmap_user are left out.
+ */
+int perf_mmap_rb(struct vm_area_struct *vma, struct perf_event *event, unsigned long nr_pages)
+{
+	MODEL_FRAME(6984);
+	long extra = 0;
+	struct perf_buffer *rb;
+	int rb_flags = 0;
+
+	nr_pages -= 1;
+
+	/*
+	 * If we have rb pages ensure they're a power-of-two number, so we
+	 * can do bitmasks instead of modulo.
+	 */
+	if (nr_pages != 0 && (nr_pages & (nr_pages - 1)))	/* !is_power_of_2(nr_pages) */
+		return -EINVAL;
+
+	WARN_ON_ONCE(event->ctx->parent_ctx);
+
+	if (event->rb) {
+		if ((unsigned long)event->rb->nr_pages != nr_pages)	/* data_page_nr(event->rb) */
+			return -EINVAL;
+
+		if (refcount_inc_not_zero(&event->rb->mmap_count)) {
+			/*
+			 * Success -- managed to mmap() the same buffer
+			 * multiple times.
+			 */
+			refcount_inc(&event->mmap_count);
+			return 0;
+		}
+
+		/*
+		 * Raced against perf_mmap_close()'s
+		 * refcount_dec_and_mutex_lock() remove the
+		 * event and continue as if !event->rb
+		 */
+		ring_buffer_attach(event, NULL);
+	}
+
+	rb = rb_alloc(nr_pages,
+		      event->attr.watermark ? event->attr.wakeup_watermark : 0,
+		      event->cpu, rb_flags);
+
+	if (!rb)
+		return -ENOMEM;
+
+	refcount_set(&rb->mmap_count, 1);
+	rb->mmap_locked = extra;
+
+	ring_buffer_attach(event, rb);
+
+	if (variant(MMAP_CTX_LOCK))	/* variant mmap-ctx-lock: order with the ctx->lock updaters */
+		raw_spin_lock_irq(&event->ctx->lock);
+	perf_event_update_time(event);
+	perf_event_init_userpage(event);
+	perf_event_update_userpage(event);
+	if (variant(MMAP_CTX_LOCK))
+		raw_spin_unlock_irq(&event->ctx->lock);
+
+	refcount_set(&event->mmap_count, 1);
+
+	return 0;
+}
+
+/*
+ * kernel/events/core.c: perf_mmap() @ 12f24484da13 (core.c:7129).
+ * Model: only the ring-buffer mapping (vm_pgoff == 0); no security hook, no vm_flags_set,
+ * no event_mapped callback, no map_range() (no page tables).
+ */
+int perf_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	MODEL_FRAME(7129);
+	struct perf_event *event = (struct perf_event *)file->private_data;
+	unsigned long vma_size, nr_pages;
+	int ret = 0;	/* kernel: set by security_perf_event_read() */
+
+	/*
+	 * Don't allow mmap() of inherited per-task counters. This would
+	 * create a performance issue due to all children writing to the
+	 * same rb.
+	 */
+	if (event->cpu == -1 && event->attr.inherit)
+		return -EINVAL;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	vma_size = vma->vm_end - vma->vm_start;
+	nr_pages = vma_size / PAGE_SIZE;
+
+	if (vma_size != PAGE_SIZE * nr_pages)
+		return -EINVAL;
+
+	scoped_guard (mutex, &event->mmap_mutex) {
+		/*
+		 * This relies on __pmu_detach_event() taking mmap_mutex after marking
+		 * the event REVOKED. Either we observe the state, or __pmu_detach_event()
+		 * will detach the rb created here.
+		 */
+		if (event->state <= PERF_EVENT_STATE_REVOKED)
+			return -ENODEV;
+
+		if (vma->vm_pgoff == 0)
+			ret = perf_mmap_rb(vma, event, nr_pages);
+		else
+			ret = -EINVAL;	/* model: perf_mmap_aux() is not modelled */
+		if (ret)
+			return ret;
+	}
+
+	return ret;
+}
