@@ -90,6 +90,20 @@ std::string format_lanes(const sim::Result &r)
 	return out;
 }
 
+/* one race block per title and field, as KCSAN reports one per pair of code locations */
+static std::vector<sim::Race> distinct_races(const std::vector<sim::Race> &races)
+{
+	std::vector<sim::Race> out;
+	for (const sim::Race &r : races) {
+		bool seen = false;
+		for (const sim::Race &o : out)
+			seen = seen || (o.title() == r.title() && o.field == r.field);
+		if (!seen)
+			out.push_back(r);
+	}
+	return out;
+}
+
 static std::string count(uint64_t n, const char *what)
 {
 	return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
@@ -110,7 +124,7 @@ static std::string verdict_line(const RunResult &result)
 					  count(r.preemptions, "preemption"));
 	case Verdict::Benign:
 		return head + fmt::format(": {}, but no invariant broken in {} ({} search complete)",
-					  count(r.races.size(), "data race"), count(r.executions, "execution"),
+					  count(distinct_races(r.races).size(), "data race"), count(r.executions, "execution"),
 					  result.search_description);
 	case Verdict::Pass:
 		return head + fmt::format(": no data race and no invariant broken in {} ({} search complete)",
@@ -118,7 +132,7 @@ static std::string verdict_line(const RunResult &result)
 	case Verdict::Incomplete:
 		return head + fmt::format(": no violation found within {} ({}{})", result.search_description,
 					  count(r.executions, "execution"),
-					  r.races.empty() ? "" : ", " + count(r.races.size(), "data race"));
+					  r.races.empty() ? "" : ", " + count(distinct_races(r.races).size(), "data race"));
 	}
 	return head;
 }
@@ -133,8 +147,7 @@ std::string format_report(const Scenario &scenario, const RunResult &result)
 {
 	const sim::Result &r = result.sim;
 	std::string out = verdict_line(result) + "\n";
-	const std::vector<sim::Race> &races = result.verdict == Verdict::Harmful ? r.failing_races : r.races;
-	for (const sim::Race &race : races)
+	for (const sim::Race &race : distinct_races(result.verdict == Verdict::Harmful ? r.failing_races : r.races))
 		out += "\n" + sim::format_race(race, r.lane_names);
 	if (result.verdict == Verdict::Harmful) {
 		if (r.violation) {

@@ -39,12 +39,14 @@ struct Engine {
 	bool pruned = false;             // the bound cut off a choice
 	bool limited = false;
 	bool restart = false;            // the reduction found a new visible name: run the round again
+	bool deepening = false;          // rounds of growing preemption bound
 	std::string error;
 	std::vector<uint8_t> replay;     // Search::Replay: the choices to follow
 	std::vector<uint8_t> choices;    // the current execution's choices (its replay token)
 	int preemptions = 0;
 	uint64_t executions_before = 0;  // executions of earlier rounds (Bounded deepening)
-	uint64_t not_owned = 0;          // executions another shard owns (run only to reach this shard's)
+	uint64_t not_owned = 0;          // executions another shard or an earlier round owns
+	uint64_t round_start_not_owned = 0;
 	std::chrono::steady_clock::time_point start;
 	bool world_alive = false;
 	std::set<std::string> race_keys;
@@ -56,6 +58,9 @@ Engine engine;
 volatile std::sig_atomic_t stop_requested = 0;
 
 Runtime &rt() { return runtime(); }
+
+/* the not-owned executions of the current round, which a restart discards with the round */
+uint64_t round_not_owned(uint64_t now) { return now - engine.round_start_not_owned; }
 
 void show_progress(uint64_t done)
 {
@@ -143,6 +148,8 @@ public:
 		case Search::Bounded:
 			if (shard_k_ != 0)
 				engine.not_owned++;  // a leaf above which the shard split ran out of decisions
+			else if (engine.bound > 0 && engine.preemptions < engine.bound && engine.deepening)
+				engine.not_owned++;  // already counted in an earlier round of the deepening
 			return advance();
 		case Search::Random:
 			return this->iter_ >= random_count();
@@ -567,7 +574,14 @@ Result explore(const Program &program, const Options &options)
 	NullBuffer null_buffer;
 	std::ostream null_stream(&null_buffer);
 	rl::test_result_e res = rl::test_result_success;
-	int round_bound = options.search == Search::Bounded ? std::max(0, options.bound) : -1;
+	/*
+	 * Exhaustive and unbounded searches deepen the preemption bound round by round (0, 1, 2...)
+	 * until a round prunes nothing: the whole tree, simplest counterexamples first. A round
+	 * re-runs the executions of the rounds before it; only those with exactly its bound count.
+	 */
+	const bool deepening = options.search == Search::Exhaustive || (options.search == Search::Bounded && options.bound < 0);
+	int round_bound = options.search == Search::Bounded && options.bound >= 0 ? options.bound : deepening ? 0 : -1;
+	engine.deepening = deepening;
 	for (;;) {
 		rl::test_params params;
 		params.output_stream = &null_stream;
@@ -578,6 +592,7 @@ Result explore(const Program &program, const Options &options)
 		engine.bound = round_bound;
 		engine.pruned = false;
 		engine.restart = false;
+		engine.round_start_not_owned = engine.not_owned;
 		rt().new_visible = false;
 		res = run_round_dispatch(static_cast<int>(program.lanes.size()), params);
 		engine.executions_before += params.stop_iteration;
@@ -586,10 +601,11 @@ Result explore(const Program &program, const Options &options)
 			result.restarts++;
 			result.discovery_executions += params.stop_iteration;
 			engine.executions_before -= params.stop_iteration;
+			engine.not_owned -= round_not_owned(engine.not_owned);
 			continue;  // the same round again, with the names this one found visible
 		}
-		bool deepen = options.search == Search::Bounded && options.bound < 0 && res == rl::test_result_success &&
-			      engine.pruned && !engine.limited && engine.error.empty() && round_bound < 64;
+		bool deepen = deepening && res == rl::test_result_success && engine.pruned && !engine.limited &&
+			      engine.error.empty() && round_bound < 64;
 		if (!deepen)
 			break;
 		round_bound++;
@@ -642,7 +658,7 @@ Result explore(const Program &program, const Options &options)
 	result.visible.assign(rt().visible.begin(), rt().visible.end());
 	std::sort(result.visible.begin(), result.visible.end());
 	result.complete = result.outcome == Outcome::Ok && !engine.limited &&
-			  (options.search == Search::Exhaustive || (options.search == Search::Bounded && !engine.pruned));
+			  (options.search == Search::Exhaustive || options.search == Search::Bounded) && !engine.pruned;
 	result.elapsed_ms =
 		std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - engine.start).count();
 	if (options.progress && result.elapsed_ms >= 1000)
