@@ -212,6 +212,19 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	model::select_invariants(scenario.invariants);
 
 	const model::WorldSetup setup = world_setup(scenario);
+	/* build the world once, sequentially: a setup the kernel cannot reach is an input error,
+	 * reported here rather than from inside a simulated CPU */
+	try {
+		world = model::build_world(setup);
+		world.reset();
+		sim::take_sequential_violations();
+	} catch (const std::exception &e) {
+		world.reset();
+		throw InputError(Diagnostic{scenario.file, scenario.events.empty() ? 0 : scenario.events.front().pos.line,
+					    scenario.events.empty() ? 0 : scenario.events.front().pos.column,
+					    std::string("the setup cannot be built: ") + e.what(),
+					    "give each event a state its context allows"});
+	}
 	std::vector<std::vector<BoundOp>> lanes;
 	for (const LaneSpec &lane : scenario.lanes) {
 		std::vector<BoundOp> ops;

@@ -119,7 +119,7 @@ std::string scenario_skeleton(const kcsan::Report &report)
 	for (size_t i = 0; i < report.accesses.size(); i++) {
 		const kcsan::Access &a = report.accesses[i];
 		out += fmt::format("\n[[cpu]]   # {}\n", kcsan::format_access(a));
-		out += fmt::format("name = \"{}\"\ncpu = {}\nrun = [\n", a.stack.empty() ? "cpu" : a.stack.back().function, i);
+		out += fmt::format("name = \"{} in {}\"\ncpu = {}\nrun = [\n", a.kind, a.stack.empty() ? "?" : a.stack.front().function, i);
 		bool emitted = false;
 		for (const kcsan::Frame &f : a.stack) {
 			if (const OpSpec *spec = known(f.function); spec && !emitted) {

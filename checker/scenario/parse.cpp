@@ -24,7 +24,7 @@ namespace perfmc {
 namespace {
 
 const std::vector<std::string> states = {"OFF", "INACTIVE", "ACTIVE", "ERROR"};
-const std::vector<std::string> verdicts = {"pass", "benign", "harmful"};
+const std::vector<std::string> verdicts = {"pass", "benign", "harmful", "incomplete"};
 const std::vector<std::string> lane_contexts = {"task", "irq", "nmi"};
 const std::vector<std::string> search_modes = {"exhaustive", "bounded", "random"};
 const std::vector<std::string> root_keys = {"name",  "summary", "covers", "references", "invariants",
@@ -1010,7 +1010,7 @@ private:
 
 	void parse_expect(const toml::table &root)
 	{
-		if (!require(root, "expect", "", "[expect] gives the verdict (pass, benign, harmful) expected under each variant",
+		if (!require(root, "expect", "", "[expect] gives the verdict (pass, benign, harmful, incomplete) expected under each variant",
 		             "[expect]"))
 			return;
 		const toml::table *expect = get_table(root, "expect", "[expect]");

@@ -219,7 +219,7 @@ TEST_CASE("a scenario file is parsed into resolved names with their source posit
 			 "t.toml:1:1: error: missing [[cpu]]\n"
 			 "  hint: each [[cpu]] table is one CPU lane: name = \"...\", run = [\"op(args)\", ...]\n"
 			 "t.toml:1:1: error: missing [expect]\n"
-			 "  hint: [expect] gives the verdict (pass, benign, harmful) expected under each variant\n"},
+			 "  hint: [expect] gives the verdict (pass, benign, harmful, incomplete) expected under each variant\n"},
 			{"unknown top-level key", Doc{.extra = "cpus = 2"},
 			 "t.toml:3:1: error: unknown key 'cpus'\n  hint: did you mean 'cpu'?\n"},
 			{"unknown top-level key, nothing close", Doc{.extra = "colour = 1"},
@@ -353,7 +353,7 @@ TEST_CASE("a scenario file is parsed into resolved names with their source posit
 			{"unknown variant", Doc{.expect = R"%(expect = { upstream = "pass", mmap-ctx-lok = "pass" })%"},
 			 "t.toml:6:31: error: unknown variant 'mmap-ctx-lok'\n  hint: did you mean 'mmap-ctx-lock'?\n"},
 			{"bad verdict", Doc{.expect = R"%(expect = { upstream = "race-free" })%"},
-			 "t.toml:6:23: error: expected a verdict (pass, benign, harmful), got 'race-free'\n"},
+			 "t.toml:6:23: error: expected a verdict (pass, benign, harmful, incomplete), got 'race-free'\n"},
 			{"no verdicts", Doc{.expect = "expect = {}"},
 			 "t.toml:6:10: error: expected a verdict for at least one variant in [expect], got none\n"
 			 "  hint: as in upstream = \"harmful\"\n"},
@@ -366,7 +366,7 @@ TEST_CASE("a scenario file is parsed into resolved names with their source posit
 			     .expect = R"%(expect = { upstream = "race-free" })%"},
 			 "t.toml:3:15: error: unknown invariant 'no-lost-tim'\n  hint: did you mean 'no-lost-time'?\n"
 			 "t.toml:5:30: error: unknown op 'mmapp'\n  hint: did you mean 'mmap'? `perfmc list --ops` lists every op\n"
-			 "t.toml:6:23: error: expected a verdict (pass, benign, harmful), got 'race-free'\n"},
+			 "t.toml:6:23: error: expected a verdict (pass, benign, harmful, incomplete), got 'race-free'\n"},
 		}));
 		// clang-format on
 		std::string text = doc.text();
