@@ -62,6 +62,26 @@ int pair_score(const kcsan::Report &report, const std::vector<std::string> &pair
 	return 0;
 }
 
+/*
+ * Among scenarios declaring the same pair, prefer the one whose CPUs enter the kernel where the
+ * report's stacks do: count the report's frames named by the scenario's ops (their registry
+ * summaries name the kernel entry points, e.g. "perf_event_task_sched_out()") or `call`s.
+ */
+int path_score(const kcsan::Report &report, const Scenario &s)
+{
+	std::set<std::string> frames;
+	for (size_t a = 0; a < report.accesses.size(); a++)
+		for (const std::string &f : report.functions(a))
+			frames.insert(f);
+	std::set<std::string> named;
+	for (const LaneSpec &lane : s.lanes)
+		for (const Op &op : lane.ops)
+			for (const std::string &f : frames)
+				if (op.name == f || op.summary.find(f + "()") != std::string::npos)
+					named.insert(f);
+	return static_cast<int>(named.size());
+}
+
 std::string skeleton_name(const kcsan::Report &report)
 {
 	std::string name;
@@ -77,7 +97,7 @@ std::vector<Match> match_scenarios(const kcsan::Report &report, const std::strin
 	std::vector<Match> matches;
 	for (const std::string &file : scenario_files(dir)) {
 		Scenario s = load_scenario_file(file, model_registry());
-		Match best{s.name, file, 0, ""};
+		Match best{s.name, file, 0, "", 0};
 		for (const std::string &pair : s.covers) {
 			int score = pair_score(report, split_pair(pair));
 			if (score > best.score) {
@@ -85,10 +105,14 @@ std::vector<Match> match_scenarios(const kcsan::Report &report, const std::strin
 				best.pair = pair;
 			}
 		}
-		if (best.score > 0)
+		if (best.score > 0) {
+			best.path_score = path_score(report, s);
 			matches.push_back(best);
+		}
 	}
-	std::stable_sort(matches.begin(), matches.end(), [](const Match &a, const Match &b) { return a.score > b.score; });
+	std::stable_sort(matches.begin(), matches.end(), [](const Match &a, const Match &b) {
+		return a.score != b.score ? a.score > b.score : a.path_score > b.path_score;
+	});
 	return matches;
 }
 

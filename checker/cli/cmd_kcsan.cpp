@@ -58,6 +58,19 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out)
 	for (size_t i = 0; i < reports.size(); i++) {
 		const kcsan::Report &report = reports[i];
 		nlohmann::json j = {{"report", i + 1}, {"line", report.line}, {"title", report.title}};
+		/* a page that quotes the same report twice (syzbot's does) is answered once */
+		size_t same = 0;
+		while (same < i && !(reports[same].title == report.title && reports[same].accesses == report.accesses))
+			same++;
+		if (same < i) {
+			j["same_as_report"] = same + 1;
+			j["verdict"] = all[same]["verdict"];
+			all.push_back(j);
+			if (!o.json)
+				out << fmt::format("\nKCSAN report {} (line {}) is the same as report {}: {}\n", i + 1,
+						   report.line, same + 1, all[same]["verdict"].get<std::string>());
+			continue;
+		}
 		if (!o.json) {
 			out << fmt::format("{}KCSAN report {} (line {}): {}\n", i ? "\n" : "", i + 1, report.line, report.title);
 			for (const kcsan::Access &a : report.accesses)
@@ -76,6 +89,14 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out)
 			continue;
 		}
 		nlohmann::json runs = nlohmann::json::array();
+		/* the best match is run; the others that declare the pair as well are named, to run by hand */
+		std::string also;
+		for (size_t m = 1; m < matches.size(); m++)
+			also += " " + matches[m].scenario;
+		j["also_covered_by"] = nlohmann::json::array();
+		for (size_t m = 1; m < matches.size(); m++)
+			j["also_covered_by"].push_back(matches[m].scenario);
+		matches.resize(1);
 		for (const Match &m : matches) {
 			Scenario scenario = load_scenario_file(m.file, model_registry());
 			RunOptions upstream;
@@ -109,6 +130,8 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out)
 					out << "\nfix variants:\n" << fix_text;
 			}
 		}
+		if (!o.json && !also.empty())
+			out << "\nalso covered by:" << also << " (perfmc run NAME)\n";
 		j["verdict"] = runs[0]["verdict"];
 		j["scenarios"] = runs;
 		all.push_back(j);

@@ -113,6 +113,9 @@ static std::string verdict_line(const RunResult &result)
 {
 	const sim::Result &r = result.sim;
 	std::string head = fmt::format("{} [{}]: {}", result.scenario, result.variant, verdict_name(result.verdict));
+	if (result.search_description.rfind("replay", 0) == 0 && result.verdict != Verdict::Harmful)
+		return head + fmt::format(": the replayed execution breaks no invariant ({} in it)",
+					  count(distinct_races(r.races).size(), "data race"));
 	switch (result.verdict) {
 	case Verdict::Harmful:
 		/* no search statistics here: a replay must print the same bytes (they go to stderr) */

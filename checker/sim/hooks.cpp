@@ -99,7 +99,7 @@ static int record_text_step(StepKind kind, std::string text)
 void schedule_access(const char *name, Marking marking)
 {
 	Runtime &rt = runtime();
-	if (rt.in_lane && (marking != Marking::Plain || rt.is_visible(name)))
+	if (rt.in_lane && rt.is_visible(name))
 		rt.sched.schedule();
 }
 
@@ -182,11 +182,11 @@ void check_access(Shadow &sh, const char *name, AccessType type, Marking marking
 	int step = record_step(kind, marking, name, old_value, new_value);
 	Shadow::Epoch now{l.vc.c[t], marking, type, static_cast<uint8_t>(size), step, l.stack, old_value, new_value};
 
-	/* an unordered conflict: the field needs scheduling points; reported if KCSAN would report it */
+	/*
+	 * An unordered conflict, marked or not: the field needs scheduling points (the order of the
+	 * two accesses can change what is read); reported only if KCSAN would report it.
+	 */
 	auto conflict = [&](int u, const Shadow::Epoch &earlier) {
-		if (earlier.marking != Marking::Plain && earlier.marking != Marking::DataRace &&
-		    now.marking != Marking::Plain && now.marking != Marking::DataRace)
-			return;
 		rt.make_visible(name);
 		if (reportable(earlier, now, rt.policy))
 			found_race(name, u, earlier, t, now);

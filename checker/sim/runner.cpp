@@ -154,6 +154,10 @@ public:
 		case Search::Random:
 			return this->iter_ >= random_count();
 		case Search::Replay:
+			if (depth_ < engine.replay.size() && engine.error.empty())
+				engine.error = "the replay token does not fit this scenario: it gives " +
+					       std::to_string(engine.replay.size()) + " choices, the execution offered " +
+					       std::to_string(depth_);
 			return true;
 		}
 		return true;

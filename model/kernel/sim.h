@@ -97,8 +97,8 @@ enum class LockKind : uint8_t { Spin, Mutex, Exclusion };
 /*
  * An access to a kernel field is two calls: schedule_access() (where another lane may run), then,
  * with the value as it is after that point, check_access() (the race check; never switches).
- * With the search's reduction on, a plain access to a field that has not been seen in an
- * unordered conflict is not a scheduling point (see checker/sim/README.md for why that is sound).
+ * With the search's reduction on, an access to a field that has not been seen in an unordered
+ * conflict is not a scheduling point (see checker/sim/README.md for why that is sound).
  */
 void schedule_access(const char *name, Marking marking);
 void schedule_point();  // always a scheduling point

@@ -77,6 +77,7 @@ TEST_CASE("perfmc kcsan --json gives the verdict, the scenario run and the fix v
 	REQUIRE(r.code == 1);
 	auto j = nlohmann::json::parse(r.out);
 	REQUIRE(j.size() == 2);  // the seed page quotes the report twice
+	CHECK(j[1]["same_as_report"] == 1);
 	CHECK(j[0]["verdict"] == "harmful");
 	CHECK(j[0]["scenarios"][0]["scenario"] == "mmap-vs-sched_out");
 	CHECK(j[0]["scenarios"][0]["fix_variants"]["mmap-ctx-lock"] == "benign");
