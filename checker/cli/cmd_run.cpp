@@ -1,7 +1,6 @@
 // perfmc run NAME|FILE: explore one scenario under one variant and print the verdict and proof.
 #include <csignal>
 #include <cstdio>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -9,6 +8,7 @@
 
 #include "checker/api.h"
 #include "checker/cli/cli.h"
+#include "checker/cli/workers.h"
 #include "checker/diagnostic.h"
 
 namespace perfmc {
@@ -37,46 +37,15 @@ void on_interrupt(int) { sim::request_stop(); }
 /* --jobs N: the shards of this run as N local processes, merged here */
 nlohmann::json run_jobs(const Scenario &scenario, const RunCliOptions &o)
 {
-	std::vector<std::pair<pid_t, int>> children;
-	for (int k = 0; k < o.jobs; k++) {
-		int fds[2];
-		if (pipe(fds) != 0)
-			throw std::runtime_error("pipe() failed");
-		std::fflush(nullptr);
-		pid_t pid = fork();
-		if (pid < 0)
-			throw std::runtime_error("fork() failed");
-		if (pid == 0) {
-			close(fds[0]);
-			RunOptions ro = o.run;
-			ro.shard = k;
-			ro.shards = o.jobs;
-			ro.progress = false;
-			std::string out = report_json(scenario, run_scenario(scenario, ro, o.scenario)).dump();
-			for (size_t done = 0; done < out.size();) {
-				ssize_t w = write(fds[1], out.data() + done, out.size() - done);
-				if (w <= 0)
-					_exit(3);
-				done += static_cast<size_t>(w);
-			}
-			_exit(0);
-		}
-		close(fds[1]);
-		children.emplace_back(pid, fds[0]);
-	}
 	std::vector<nlohmann::json> parts;
-	for (auto [pid, fd] : children) {
-		std::string text;
-		char buffer[65536];
-		for (ssize_t r; (r = read(fd, buffer, sizeof buffer)) > 0;)
-			text.append(buffer, static_cast<size_t>(r));
-		close(fd);
-		int status = 0;
-		waitpid(pid, &status, 0);
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || text.empty())
-			throw std::runtime_error("a --jobs worker process failed");
+	for (const std::string &text : run_in_processes(o.jobs, [&](int k) {
+		     RunOptions ro = o.run;
+		     ro.shard = k;
+		     ro.shards = o.jobs;
+		     ro.progress = false;
+		     return report_json(scenario, run_scenario(scenario, ro, o.scenario)).dump();
+	     }))
 		parts.push_back(nlohmann::json::parse(text));
-	}
 	return merge_results(parts);
 }
 

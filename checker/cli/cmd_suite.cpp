@@ -1,13 +1,10 @@
 // perfmc suite [DIR]: every scenario under every variant it names, compared with its expectation.
-#include <cstdio>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "checker/api.h"
 #include "checker/cli/cli.h"
+#include "checker/cli/workers.h"
 
 namespace perfmc {
 
@@ -47,43 +44,15 @@ std::vector<nlohmann::json> run_tasks(const std::vector<Task> &tasks, int jobs)
 			rows[i] = run_task(tasks[i]);
 		return rows;
 	}
-	std::vector<std::pair<pid_t, int>> children;
-	for (int k = 0; k < jobs; k++) {
-		int fds[2];
-		if (pipe(fds) != 0)
-			throw std::runtime_error("pipe() failed");
-		std::fflush(nullptr);
-		pid_t pid = fork();
-		if (pid < 0)
-			throw std::runtime_error("fork() failed");
-		if (pid == 0) {
-			close(fds[0]);
-			nlohmann::json mine = nlohmann::json::object();
-			for (size_t i = static_cast<size_t>(k); i < tasks.size(); i += static_cast<size_t>(jobs))
-				mine[std::to_string(i)] = run_task(tasks[i]);
-			std::string text = mine.dump();
-			for (size_t done = 0; done < text.size();) {
-				ssize_t w = write(fds[1], text.data() + done, text.size() - done);
-				if (w <= 0)
-					_exit(3);
-				done += static_cast<size_t>(w);
-			}
-			_exit(0);
-		}
-		close(fds[1]);
-		children.emplace_back(pid, fds[0]);
-	}
-	for (auto [pid, fd] : children) {
-		std::string text;
-		char buffer[65536];
-		for (ssize_t r; (r = read(fd, buffer, sizeof buffer)) > 0;)
-			text.append(buffer, static_cast<size_t>(r));
-		close(fd);
-		int status = 0;
-		waitpid(pid, &status, 0);
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			throw std::runtime_error("a suite worker process failed");
-		for (auto &[index, row] : nlohmann::json::parse(text).items())
+	std::vector<std::string> outputs = run_in_processes(jobs, [&](int k) {
+		nlohmann::json mine = nlohmann::json::object();
+		for (size_t i = static_cast<size_t>(k); i < tasks.size(); i += static_cast<size_t>(jobs))
+			mine[std::to_string(i)] = run_task(tasks[i]);
+		return mine.dump();
+	});
+	for (const std::string &text : outputs) {
+		const nlohmann::json part = nlohmann::json::parse(text);  // named: items() refers to it
+		for (const auto &[index, row] : part.items())
 			rows[std::stoul(index)] = row;
 	}
 	return rows;

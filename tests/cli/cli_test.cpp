@@ -171,3 +171,41 @@ TEST_CASE("a malformed scenario file exits 2 with file:line:col", "[cli]")
 	CHECK(contains(r.err, path + ":12:"));
 	CHECK(contains(r.err, "unknown op 'mmapp'"));
 }
+
+TEST_CASE("run --jobs and merged --shard results agree with the single-process run", "[cli][run][shard]")
+{
+	auto single = run_cli({"run", "perf_event_update_time-vs-sched_out", "--json"});
+	REQUIRE(single.code == 0);
+	auto whole = nlohmann::json::parse(single.out);
+	auto jobs = run_cli({"run", "perf_event_update_time-vs-sched_out", "--jobs", "2", "--json"});
+	REQUIRE(jobs.code == 0);
+	auto merged_jobs = nlohmann::json::parse(jobs.out);
+	CHECK(merged_jobs["verdict"] == whole["verdict"]);
+	CHECK(merged_jobs["executions"] == whole["executions"]);
+	CHECK(merged_jobs["complete"] == true);
+
+	std::vector<std::string> files;
+	for (int k = 0; k < 3; k++) {
+		auto part = run_cli({"run", "perf_event_update_time-vs-sched_out", "--shard", std::to_string(k) + "/3", "--json"});
+		REQUIRE(part.code == 0);
+		files.push_back("/tmp/perfmc-shard-" + std::to_string(k) + ".json");
+		std::ofstream(files.back()) << part.out;
+	}
+	auto merged = run_cli({"merge", files[0], files[1], files[2]});
+	REQUIRE(merged.code == 0);
+	auto m = nlohmann::json::parse(merged.out);
+	CHECK(m["verdict"] == whole["verdict"]);
+	CHECK(m["executions"] == whole["executions"]);
+	auto incomplete = run_cli({"merge", files[0], files[2]});
+	CHECK(nlohmann::json::parse(incomplete.out)["verdict"] == "incomplete");  // shard 1 missing
+	CHECK(run_cli({"run", "mmap-vs-sched_out", "--shard", "3/3"}).code == 2);
+}
+
+TEST_CASE("suite --jobs gives the same table as the single-process suite", "[cli][suite]")
+{
+	auto a = run_cli({"suite", scenarios_dir()});
+	auto b = run_cli({"suite", scenarios_dir(), "--jobs", "2"});
+	CHECK(a.code == 0);
+	CHECK(b.code == 0);
+	CHECK(a.out == b.out);
+}
