@@ -48,6 +48,25 @@ public:
 	field &operator&=(T v) { return compound([v](T x) { return x & v; }); }
 	field &operator++() { return compound([](T x) { return x + 1; }); }
 	field &operator--() { return compound([](T x) { return x - 1; }); }
+	/* postfix: the same plain read then write, returning the value read (ctx->nr_events++) */
+	T operator++(int)
+	{
+		T old = read(Marking::Plain);
+		schedule_access(name_, Marking::Plain);
+		check_access(shadow_, name_, AccessType::ReadWrite, Marking::Plain, Order::Relaxed, sizeof(T),
+			     to_u64(value_), to_u64(static_cast<T>(old + 1)));
+		value_ = static_cast<T>(old + 1);
+		return old;
+	}
+	T operator--(int)
+	{
+		T old = read(Marking::Plain);
+		schedule_access(name_, Marking::Plain);
+		check_access(shadow_, name_, AccessType::ReadWrite, Marking::Plain, Order::Relaxed, sizeof(T),
+			     to_u64(value_), to_u64(static_cast<T>(old - 1)));
+		value_ = static_cast<T>(old - 1);
+		return old;
+	}
 
 	/* marked and ordered accesses, for the shim (READ_ONCE, atomics, smp_load_acquire...) */
 	T read(Marking marking, Order order = Order::Relaxed) const

@@ -271,3 +271,19 @@ TEST_CASE("shards split the search into disjoint parts that add up to the whole"
 		CHECK(std::vector<std::string>(outcomes.begin(), outcomes.end()) == all.outcomes);
 	}
 }
+
+TEST_CASE("two unlocked postfix increments (x++) can lose one, like x = x + 1", "[kernel][harm]")
+{
+	sim::Program p;
+	p.setup = [] { obj = std::make_unique<counter_obj>(); };
+	p.teardown = [] { obj.reset(); };
+	auto body = [] { (void)obj->x++; };
+	p.lanes = {{"A", 0, sim::LaneContext::Task, body}, {"B", 1, sim::LaneContext::Task, body}};
+	p.finish = [] {
+		if (obj->x.peek() != 2)
+			sim::violation("no-lost-update", "x != 2");
+	};
+	auto r = sim::explore(p, sim::Options{});
+	REQUIRE(r.outcome == sim::Outcome::Violation);
+	CHECK(r.violation->invariant == "no-lost-update");
+}
