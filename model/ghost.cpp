@@ -147,7 +147,7 @@ void ghost_userpage_result(struct perf_event *event, uint64_t enabled, uint64_t 
 	if (std::find(pub.begin(), pub.end(), std::make_pair(enabled, running)) == pub.end()) {
 		char buf[256];
 		snprintf(buf, sizeof(buf),
-			 "%s: the user-page read by %s passed the seqcount check with time_enabled %llu, time_running %llu, a pair no perf_event_update_userpage() wrote: torn",
+			 "%s: the user-page read by %s passed the seqcount check with time_enabled %llu, time_running %llu, a pair no completed perf_event_update_userpage() published: it saw a write in progress",
 			 event->model_name, reader_name().c_str(), (unsigned long long)enabled, (unsigned long long)running);
 		report(GHOST_MONOTONIC_READ, buf);
 	}
