@@ -65,7 +65,6 @@ void Runtime::begin_execution(int n, const std::vector<LaneSpec> &specs)
 	failed = false;
 	race_failed = false;
 	violation = Violation{};
-	violation_step = -1;
 	now = 0;
 	clock_lane = -1;
 	clock_epoch = 0;
@@ -497,7 +496,7 @@ void violation(const char *invariant, const char *detail)
 	rt.failed = true;
 	rt.violation = Violation{invariant, detail, rt.in_lane ? rt.lane() : -1, copy_stack(cur().stack)};
 	if (rt.in_lane)
-		rt.violation_step = record_text_step(StepKind::Violation, std::string(invariant) + ": " + detail);
+		record_text_step(StepKind::Violation, std::string(invariant) + ": " + detail);
 	rt.sched.fail();
 }
 

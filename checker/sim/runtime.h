@@ -114,7 +114,6 @@ struct Runtime {
 	std::vector<RaceRecord> races;  // this execution's races
 	bool failed = false;
 	Violation violation;            // valid when failed by violation()
-	int violation_step = -1;
 	bool race_failed = false;       // RaceMode::Fatal ended the execution
 	std::vector<Violation> sequential_violations;
 
