@@ -52,8 +52,9 @@ struct RunResult {
 	int shard = 0, shards = 1;
 };
 
-// The model's entry points, functions, variants, invariants and attrs, as the parser wants them.
-const Registry &model_registry();
+// Every model's entry points, functions, variants, invariants and attrs, as the parser wants
+// them; the first is the default model ("perf").
+const std::vector<Registry> &model_registries();
 
 // The directory `perfmc` finds scenarios in: $PERFMC_SCENARIOS, else the source tree's scenarios/.
 std::string default_scenario_dir();

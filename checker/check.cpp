@@ -58,18 +58,24 @@ static std::vector<OpSpec> to_op_specs(const std::vector<model::Entry> &entries)
 	return specs;
 }
 
-const Registry &model_registry()
+const std::vector<Registry> &model_registries()
 {
-	static const Registry registry = [] {
-		Registry r;
-		r.ops = to_op_specs(model::model_ops());
-		r.functions = to_op_specs(model::model_functions());
-		r.variants = model::variant_names();
-		r.invariants = model::invariant_names();
-		r.attrs = model::attr_names();
-		return r;
+	static const std::vector<Registry> registries = [] {
+		std::vector<Registry> all;
+		for (const model::Model *m : model::models()) {
+			Registry r;
+			r.name = m->name();
+			r.summary = m->summary();
+			r.ops = to_op_specs(m->ops());
+			r.functions = to_op_specs(m->functions());
+			r.variants = m->variants();
+			r.invariants = m->invariants();
+			r.attrs = m->attrs();
+			all.push_back(std::move(r));
+		}
+		return all;
 	}();
-	return registry;
+	return registries;
 }
 
 std::string default_scenario_dir()
@@ -100,7 +106,7 @@ Scenario load_scenario(const std::string &name_or_path, const std::string &dir)
 	bool is_path = name_or_path.find('/') != std::string::npos ||
 		       (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".toml");
 	if (is_path)
-		return load_scenario_file(name_or_path, model_registry());
+		return load_scenario_file(name_or_path, model_registries());
 	std::string path = (fs::path(dir) / (name_or_path + ".toml")).string();
 	if (!fs::exists(path)) {
 		std::vector<std::string> names;
@@ -111,13 +117,14 @@ Scenario load_scenario(const std::string &name_or_path, const std::string &dir)
 					    guess.empty() ? "`perfmc list` shows all"
 							  : "did you mean '" + guess + "'? `perfmc list` shows all"});
 	}
-	return load_scenario_file(path, model_registry());
+	return load_scenario_file(path, model_registries());
 }
 
 namespace {
 
 /* The world of the current execution; the simulator runs one execution at a time per process. */
-std::unique_ptr<perf_world, void (*)(perf_world *)> world{nullptr, nullptr};
+std::unique_ptr<model::World> world;
+const model::Model *current_model = nullptr;
 
 model::WorldSetup world_setup(const Scenario &s)
 {
@@ -177,10 +184,10 @@ struct BoundOp {
 	void run() const
 	{
 		for (const auto &[kind, object] : locks)
-			model::lock_object(*world, kind, object);
+			current_model->lock_object(*world, kind, object);
 		entry->run(*world, args);
 		for (auto it = locks.rbegin(); it != locks.rend(); ++it)
-			model::unlock_object(*world, it->first, it->second);
+			current_model->unlock_object(*world, it->first, it->second);
 	}
 };
 
@@ -199,7 +206,11 @@ std::string preemptions(int n) { return n == 1 ? "1 preemption" : std::to_string
 
 RunResult run_scenario(const Scenario &scenario, const RunOptions &options, const std::string &source)
 {
-	const auto &variants = model::variant_names();
+	const model::Model *m = model::find_model(scenario.model);
+	if (!m)
+		throw InputError(Diagnostic{scenario.file, 0, 0, "unknown model '" + scenario.model + "'", "`perfmc list --ops` lists the models"});
+	current_model = m;
+	const auto &variants = m->variants();
 	if (std::find(variants.begin(), variants.end(), options.variant) == variants.end()) {
 		std::string guess = closest_match(options.variant, variants);
 		std::string all;
@@ -208,43 +219,56 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 		throw InputError(Diagnostic{"", 0, 0, "unknown variant '" + options.variant + "'",
 					    guess.empty() ? "variants: " + all : "did you mean '" + guess + "'? variants: " + all});
 	}
-	model::select_variant(options.variant);
-	model::select_invariants(scenario.invariants);
+	m->select_variant(options.variant);
+	m->select_invariants(scenario.invariants);
 
-	const model::WorldSetup setup = world_setup(scenario);
-	/* build the world once, sequentially: a setup the kernel cannot reach is an input error,
-	 * reported here rather than from inside a simulated CPU */
-	try {
-		world = model::build_world(setup);
-		world.reset();
-		sim::take_sequential_violations();
-	} catch (const std::exception &e) {
-		world.reset();
-		throw InputError(Diagnostic{scenario.file, scenario.events.empty() ? 0 : scenario.events.front().pos.line,
-					    scenario.events.empty() ? 0 : scenario.events.front().pos.column,
-					    std::string("the setup cannot be built: ") + e.what(),
-					    "give each event a state its context allows"});
-	}
-	std::vector<std::vector<BoundOp>> lanes;
-	for (const LaneSpec &lane : scenario.lanes) {
+	auto bind = [m](const std::vector<Op> &in) {
 		std::vector<BoundOp> ops;
-		for (const Op &op : lane.ops) {
+		for (const Op &op : in) {
 			BoundOp b;
-			b.entry = &find_entry(op.is_call ? model::model_functions() : model::model_ops(), op.name);
+			b.entry = &find_entry(op.is_call ? m->functions() : m->ops(), op.name);
 			for (const OpArg &a : op.args)
 				b.args.push_back(a.index);
 			for (const LockRef &l : op.locks)
 				b.locks.emplace_back(to_model_lock(l.kind), l.object);
 			ops.push_back(b);
 		}
-		lanes.push_back(std::move(ops));
+		return ops;
+	};
+	const std::vector<BoundOp> setup_ops = bind(scenario.setup_ops);
+	std::vector<std::vector<BoundOp>> lanes;
+	for (const LaneSpec &lane : scenario.lanes)
+		lanes.push_back(bind(lane.ops));
+
+	const model::WorldSetup setup = world_setup(scenario);
+	/* build the world once, sequentially: a setup the kernel cannot reach is an input error,
+	 * reported here rather than from inside a simulated CPU */
+	auto build = [m, &setup, &setup_ops] {
+		world = m->build_world(setup);
+		sim::set_sequential_cpu(0);
+		for (const BoundOp &op : setup_ops)
+			op.run();
+	};
+	try {
+		sim::take_sequential_violations();
+		build();
+		world.reset();
+		std::vector<sim::Violation> v = sim::take_sequential_violations();
+		if (!v.empty() && !setup_ops.empty())
+			throw std::invalid_argument("the setup ops break '" + v.front().invariant + "': " + v.front().detail);
+	} catch (const std::exception &e) {
+		world.reset();
+		throw InputError(Diagnostic{scenario.file, scenario.events.empty() ? 0 : scenario.events.front().pos.line,
+					    scenario.events.empty() ? 0 : scenario.events.front().pos.column,
+					    std::string("the setup cannot be built: ") + e.what(),
+					    "give each event a state its context allows, and setup ops that run alone"});
 	}
 
 	sim::Program program;
 	program.tick = setup.tick;
-	program.setup = [&setup] { world = model::build_world(setup); };
+	program.setup = build;
 	program.teardown = [] { world.reset(); };
-	program.finish = [] { model::check_final(*world); };
+	program.finish = [m] { m->check_final(*world); };
 	for (size_t i = 0; i < scenario.lanes.size(); i++) {
 		const LaneSpec &l = scenario.lanes[i];
 		const std::vector<BoundOp> *ops = &lanes[i];

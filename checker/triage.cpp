@@ -96,7 +96,7 @@ std::vector<Match> match_scenarios(const kcsan::Report &report, const std::strin
 {
 	std::vector<Match> matches;
 	for (const std::string &file : scenario_files(dir)) {
-		Scenario s = load_scenario_file(file, model_registry());
+		Scenario s = load_scenario_file(file, model_registries());
 		Match best{s.name, file, 0, "", 0};
 		for (const std::string &pair : s.covers) {
 			int score = pair_score(report, split_pair(pair));
@@ -118,7 +118,21 @@ std::vector<Match> match_scenarios(const kcsan::Report &report, const std::strin
 
 std::string scenario_skeleton(const kcsan::Report &report)
 {
-	const Registry &registry = model_registry();
+	/* the model that names the most of the report's frames; the default model on a tie */
+	const std::vector<Registry> &registries = model_registries();
+	auto names_frames = [&report](const Registry &r) {
+		int n = 0;
+		for (const kcsan::Access &a : report.accesses)
+			for (const kcsan::Frame &f : a.stack)
+				n += std::any_of(r.functions.begin(), r.functions.end(),
+						 [&f](const OpSpec &s) { return s.name == f.function; });
+		return n;
+	};
+	const Registry *best = &registries.front();
+	for (const Registry &r : registries)
+		if (names_frames(r) > names_frames(*best))
+			best = &r;
+	const Registry &registry = *best;
 	auto known = [&registry](const std::string &fn) -> const OpSpec * {
 		for (const OpSpec &f : registry.functions)
 			if (f.name == fn)
@@ -134,6 +148,8 @@ std::string scenario_skeleton(const kcsan::Report &report)
 	out += fmt::format("# scenarios/{}.toml and check it with `perfmc run {}.toml`.\n", skeleton_name(report),
 			   skeleton_name(report));
 	out += fmt::format("name = \"{}\"\n", skeleton_name(report));
+	if (&registry != &registries.front())
+		out += fmt::format("model = \"{}\"   # {}\n", registry.name, registry.summary);
 	out += fmt::format("summary = \"\"\"TODO: the hazard in kernel terms: {}.\"\"\"\n", report.title);
 	out += fmt::format("covers = [\"{}\"]\n", title);
 	out += "references = [\"TODO: where the report came from\"]\n\n";
@@ -163,7 +179,7 @@ std::string scenario_skeleton(const kcsan::Report &report)
 			out += "  # TODO: no frame of this stack is a model function; model one or pick an op (`perfmc list --ops`)\n";
 		out += "]\n";
 	}
-	out += "\n[expect]\nupstream = \"harmful\"   # TODO: pass | benign | harmful\n";
+	out += fmt::format("\n[expect]\n{} = \"harmful\"   # TODO: pass | benign | harmful\n", registry.variants.front());
 	return out;
 }
 

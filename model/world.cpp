@@ -250,12 +250,16 @@ static void init_context(struct perf_event_context *ctx, const char *name, struc
 	ctx->model_name = name;
 }
 
-static void delete_world(perf_world *w)
+perf_world::~perf_world()
 {
-	if (the_world == w)
+	if (the_world == this)
 		the_world = nullptr;
-	delete w;
 }
+
+static void delete_world(perf_world *w) { delete w; }
+
+/* The perf model's entry points get the world as model::World. */
+static perf_world &P(model::World &w) { return static_cast<perf_world &>(w); }
 
 namespace model {
 
@@ -420,31 +424,32 @@ const std::vector<Entry> &model_ops()
 	static const std::vector<Entry> ops = {
 		{"sched_out", {{"task", ArgKind::Context}},
 		 "task switch out on this CPU: perf_event_task_sched_out() -> __perf_event_task_sched_out()",
-		 [](perf_world &w, const std::vector<int64_t> &a) { op_sched_out(w, a.at(0)); }},
+		 [](World &w, const std::vector<int64_t> &a) { op_sched_out(P(w), a.at(0)); }},
 		{"sched_in", {{"task", ArgKind::Context}},
 		 "task switch in on this CPU: perf_event_task_sched_in() -> __perf_event_task_sched_in()",
-		 [](perf_world &w, const std::vector<int64_t> &a) { op_sched_in(w, a.at(0)); }},
+		 [](World &w, const std::vector<int64_t> &a) { op_sched_in(P(w), a.at(0)); }},
 		{"mmap", {{"event", ArgKind::Event}},
 		 "mmap() of the event's fd, user page + 1 data page: perf_mmap() -> perf_mmap_rb()",
-		 [](perf_world &w, const std::vector<int64_t> &a) { op_mmap(w, a.at(0)); }},
+		 [](World &w, const std::vector<int64_t> &a) { op_mmap(P(w), a.at(0)); }},
 		{"munmap", {{"event", ArgKind::Event}},
 		 "munmap() of the last mapping: perf_mmap_close()",
-		 [](perf_world &w, const std::vector<int64_t> &a) { op_munmap(w, a.at(0)); }},
+		 [](World &w, const std::vector<int64_t> &a) { op_munmap(P(w), a.at(0)); }},
 		{"read", {{"event", ArgKind::Event}},
 		 "read() of count, time_enabled, time_running: perf_read() -> perf_read_one() -> perf_event_read()",
-		 [](perf_world &w, const std::vector<int64_t> &a) { op_read(w, a.at(0)); }},
+		 [](World &w, const std::vector<int64_t> &a) { op_read(P(w), a.at(0)); }},
 		{"enable", {{"event", ArgKind::Event}},
 		 "ioctl(PERF_EVENT_IOC_ENABLE): perf_ioctl() -> _perf_event_enable() -> event_function_call()",
-		 [](perf_world &w, const std::vector<int64_t> &a) { op_ioctl(w, a.at(0), PERF_EVENT_IOC_ENABLE); }},
+		 [](World &w, const std::vector<int64_t> &a) { op_ioctl(P(w), a.at(0), PERF_EVENT_IOC_ENABLE); }},
 		{"disable", {{"event", ArgKind::Event}},
 		 "ioctl(PERF_EVENT_IOC_DISABLE): perf_ioctl() -> _perf_event_disable() -> event_function_call()",
-		 [](perf_world &w, const std::vector<int64_t> &a) { op_ioctl(w, a.at(0), PERF_EVENT_IOC_DISABLE); }},
+		 [](World &w, const std::vector<int64_t> &a) { op_ioctl(P(w), a.at(0), PERF_EVENT_IOC_DISABLE); }},
 		{"reset", {{"event", ArgKind::Event}},
 		 "ioctl(PERF_EVENT_IOC_RESET): perf_ioctl() -> _perf_event_reset()",
-		 [](perf_world &w, const std::vector<int64_t> &a) { op_ioctl(w, a.at(0), PERF_EVENT_IOC_RESET); }},
+		 [](World &w, const std::vector<int64_t> &a) { op_ioctl(P(w), a.at(0), PERF_EVENT_IOC_RESET); }},
 		{"userpage_read", {{"event", ArgKind::Event}},
 		 "user space reads time_enabled/time_running from the mmap()ed user page (seqcount loop)",
-		 [](perf_world &w, const std::vector<int64_t> &a) {
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
 			 u64 enabled, running;
 			 op_userpage_read(w, a.at(0), &enabled, &running);
 		 }},
@@ -457,37 +462,42 @@ const std::vector<Entry> &model_functions()
 	static const std::vector<Entry> fns = {
 		{"perf_event_update_time", {{"event", ArgKind::Event}},
 		 "perf_event_update_time(E): charge ctx time since tstamp by state (caller's locks)",
-		 [](perf_world &w, const std::vector<int64_t> &a) { perf_event_update_time(&w.events.at(a.at(0))); }},
+		 [](World &w, const std::vector<int64_t> &a) { perf_event_update_time(&P(w).events.at(a.at(0))); }},
 		{"__perf_update_times", {{"event", ArgKind::Event}},
 		 "__perf_update_times(E, perf_event_time(E), &enabled, &running) into locals (reads only)",
-		 [](perf_world &w, const std::vector<int64_t> &a) {
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
 			 struct perf_event *event = &w.events.at(a.at(0));
 			 u64 enabled, running;
 			 __perf_update_times(event, perf_event_time(event), &enabled, &running);
 		 }},
 		{"perf_event_set_state", {{"event", ArgKind::Event}, {"state", ArgKind::Integer}},
 		 "perf_event_set_state(E, state): -2 ERROR, -1 OFF, 0 INACTIVE, 1 ACTIVE (needs ctx->lock)",
-		 [](perf_world &w, const std::vector<int64_t> &a) {
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
 			 perf_event_set_state(&w.events.at(a.at(0)), (enum perf_event_state)a.at(1));
 		 }},
 		{"perf_event_update_sibling_time", {{"event", ArgKind::Event}},
 		 "perf_event_update_sibling_time(leader)",
-		 [](perf_world &w, const std::vector<int64_t> &a) { perf_event_update_sibling_time(&w.events.at(a.at(0))); }},
+		 [](World &w, const std::vector<int64_t> &a) { perf_event_update_sibling_time(&P(w).events.at(a.at(0))); }},
 		{"event_sched_out", {{"event", ArgKind::Event}},
 		 "event_sched_out(E, E->ctx) (needs ctx->lock)",
-		 [](perf_world &w, const std::vector<int64_t> &a) {
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
 			 struct perf_event *event = &w.events.at(a.at(0));
 			 event_sched_out(event, event->ctx);
 		 }},
 		{"event_sched_in", {{"event", ArgKind::Event}},
 		 "event_sched_in(E, E->ctx) on this CPU (needs ctx->lock)",
-		 [](perf_world &w, const std::vector<int64_t> &a) {
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
 			 struct perf_event *event = &w.events.at(a.at(0));
 			 event_sched_in(event, event->ctx);
 		 }},
 		{"group_sched_out", {{"event", ArgKind::Event}},
 		 "group_sched_out(leader, leader->ctx) (needs ctx->lock)",
-		 [](perf_world &w, const std::vector<int64_t> &a) {
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
 			 struct perf_event *event = &w.events.at(a.at(0));
 			 perf_pmu_disable(event->pmu);
 			 group_sched_out(event, event->ctx);
@@ -495,16 +505,17 @@ const std::vector<Entry> &model_functions()
 		 }},
 		{"ctx_sched_out", {{"context", ArgKind::Context}},
 		 "ctx_sched_out(C, NULL, EVENT_ALL) on this CPU (needs ctx->lock)",
-		 [](perf_world &w, const std::vector<int64_t> &a) { ctx_sched_out(w.contexts.at(a.at(0)), NULL, EVENT_ALL); }},
+		 [](World &w, const std::vector<int64_t> &a) { ctx_sched_out(P(w).contexts.at(a.at(0)), NULL, EVENT_ALL); }},
 		{"ctx_sched_in", {{"context", ArgKind::Context}},
 		 "ctx_sched_in(C, NULL, EVENT_ALL) on this CPU (needs ctx->lock)",
-		 [](perf_world &w, const std::vector<int64_t> &a) { ctx_sched_in(w.contexts.at(a.at(0)), NULL, EVENT_ALL); }},
+		 [](World &w, const std::vector<int64_t> &a) { ctx_sched_in(P(w).contexts.at(a.at(0)), NULL, EVENT_ALL); }},
 		{"update_context_time", {{"context", ArgKind::Context}},
 		 "update_context_time(C): advance the context clock to perf_clock() (needs ctx->lock)",
-		 [](perf_world &w, const std::vector<int64_t> &a) { update_context_time(w.contexts.at(a.at(0))); }},
+		 [](World &w, const std::vector<int64_t> &a) { update_context_time(P(w).contexts.at(a.at(0))); }},
 		{"__perf_event_read", {{"event", ArgKind::Event}},
 		 "__perf_event_read() as the IPI handler would run it, on this CPU with IRQs off",
-		 [](perf_world &w, const std::vector<int64_t> &a) {
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
 			 struct perf_read_data data = {&w.events.at(a.at(0)), false, 0};
 			 local_irq_disable();
 			 __perf_event_read(&data);
@@ -512,13 +523,14 @@ const std::vector<Entry> &model_functions()
 		 }},
 		{"perf_event_read", {{"event", ArgKind::Event}},
 		 "perf_event_read(E, false): the ACTIVE (IPI) or INACTIVE (ctx->lock) update",
-		 [](perf_world &w, const std::vector<int64_t> &a) { perf_event_read(&w.events.at(a.at(0)), false); }},
+		 [](World &w, const std::vector<int64_t> &a) { perf_event_read(&P(w).events.at(a.at(0)), false); }},
 		{"perf_event_update_userpage", {{"event", ArgKind::Event}},
 		 "perf_event_update_userpage(E): the user-page seqcount writer (caller's locks)",
-		 [](perf_world &w, const std::vector<int64_t> &a) { perf_event_update_userpage(&w.events.at(a.at(0))); }},
+		 [](World &w, const std::vector<int64_t> &a) { perf_event_update_userpage(&P(w).events.at(a.at(0))); }},
 		{"calc_timer_values", {{"event", ArgKind::Event}},
 		 "calc_timer_values(E): the lockless enabled/running computation of the user page",
-		 [](perf_world &w, const std::vector<int64_t> &a) {
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
 			 u64 now, enabled, running;
 			 calc_timer_values(&w.events.at(a.at(0)), &now, &enabled, &running);
 		 }},
@@ -586,6 +598,42 @@ void check_final(perf_world &w)
 	}
 	for (struct perf_event &event : w.events)
 		ghost_check_event_final(&event);
+}
+
+/* --- the perf model behind model::Model --- */
+
+namespace {
+
+class PerfModel final : public Model {
+public:
+	const char *name() const override { return "perf"; }
+	const char *summary() const override
+	{
+		return "kernel/events/core.c @ 12f24484da13 (6.17+): state-based timekeeping, the task switch, "
+		       "read(), ioctl, mmap and the user page";
+	}
+	std::unique_ptr<World> build_world(const WorldSetup &setup) const override
+	{
+		return std::unique_ptr<World>(model::build_world(setup).release());
+	}
+	const std::vector<Entry> &ops() const override { return model_ops(); }
+	const std::vector<Entry> &functions() const override { return model_functions(); }
+	void lock_object(World &w, LockKind kind, int object) const override { model::lock_object(P(w), kind, object); }
+	void unlock_object(World &w, LockKind kind, int object) const override { model::unlock_object(P(w), kind, object); }
+	const std::vector<std::string> &variants() const override { return variant_names(); }
+	bool select_variant(const std::string &name) const override { return model::select_variant(name); }
+	const std::vector<std::string> &invariants() const override { return invariant_names(); }
+	void select_invariants(const std::vector<std::string> &names) const override { model::select_invariants(names); }
+	const std::vector<std::string> &attrs() const override { return attr_names(); }
+	void check_final(World &w) const override { model::check_final(P(w)); }
+};
+
+}  // namespace
+
+const Model &perf_model()
+{
+	static const PerfModel model;
+	return model;
 }
 
 }  // namespace model

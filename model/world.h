@@ -1,10 +1,11 @@
 /*
- * The model's face to the checker (model-only, no kernel twin): build the kernel objects a
- * scenario's setup names, run kernel entry points on them, and check the ghost ledger.
+ * The models' face to the checker (model-only, no kernel twin): each model (the current perf
+ * timekeeping, the 2.6.32 generation, AUX throttling, ...) builds the kernel objects a scenario's
+ * setup names, runs kernel entry points on them, and checks its ghost invariants.
  *
- * The checker never touches perf structures directly: it describes the setup in plain data
- * (WorldSetup), gets a perf_world, and calls entry points by name through model_ops() and
- * model_functions(). Everything here is rebuilt for every execution.
+ * The checker never touches kernel structures directly: it describes the setup in plain data
+ * (WorldSetup), gets a World from the scenario's Model, and calls entry points by name through
+ * Model::ops() and Model::functions(). Everything here is rebuilt for every execution.
  */
 #pragma once
 
@@ -13,9 +14,12 @@
 #include <string>
 #include <vector>
 
-struct perf_world;
-
 namespace model {
+
+/* One execution's kernel objects; each model derives its own. */
+struct World {
+	virtual ~World() = default;
+};
 
 /* --- the setup, as plain data --- */
 
@@ -42,11 +46,6 @@ struct WorldSetup {
 	std::vector<EventSetup> events;
 };
 
-/* Builds the world: allocates tasks, contexts, events, PMU, per-CPU contexts; installs each
- * event in its context and brings it to its initial state through the model's own functions
- * (so fields and ledger agree); sets the model clock. Runs sequentially (no simulation). */
-std::unique_ptr<perf_world, void (*)(perf_world *)> build_world(const WorldSetup &setup);
-
 /* --- entry points and callable functions --- */
 
 enum class ArgKind { Event, Context, Cpu, Integer };
@@ -56,32 +55,43 @@ struct Entry {
 	const char *name;                 // "sched_out" / "perf_event_update_time"
 	std::vector<std::pair<const char *, ArgKind>> params;
 	const char *summary;              // one line: which kernel path it enters, e.g. "task switch out: perf_event_task_sched_out()"
-	void (*run)(perf_world &world, const std::vector<int64_t> &args);  // args: object indices or integers
+	void (*run)(World &world, const std::vector<int64_t> &args);  // args: object indices or integers
 };
-
-const std::vector<Entry> &model_ops();        // sched_out, sched_in, mmap, munmap, read, enable, disable, reset, userpage_read, tick...
-const std::vector<Entry> &model_functions();  // for `call`: perf_event_update_time, __perf_event_read, ...
 
 /* Locks a `call` op can hold, by object and kind, in the order given (released in reverse). */
 enum class LockKind { CtxLock, CtxMutex, MmapMutex };
-void lock_object(perf_world &world, LockKind kind, int object);    // context index or event index
-void unlock_object(perf_world &world, LockKind kind, int object);
 
-/* --- variants and invariants --- */
+/*
+ * A model: one kernel generation or area, with its own structures, entry points, variants and
+ * invariants. A scenario names its model (`model = "perf-2.6.32"`); "perf" is the default.
+ * select_variant/select_invariants set process-wide state for the executions that follow.
+ */
+class Model {
+public:
+	virtual ~Model() = default;
+	virtual const char *name() const = 0;     // "perf"
+	virtual const char *summary() const = 0;  // the kernel it models: "kernel/events/core.c @ 12f24484da13 (6.17+): ..."
 
-const std::vector<std::string> &variant_names();   // "upstream" first, then each fix
-/* Selects the variant for the executions that follow; false if the name is unknown. */
-bool select_variant(const std::string &name);
+	/* Builds the world (sequentially, no simulation); throws std::invalid_argument for a setup
+	 * the kernel cannot reach. */
+	virtual std::unique_ptr<World> build_world(const WorldSetup &setup) const = 0;
+	virtual const std::vector<Entry> &ops() const = 0;        // what a [[cpu]] lane runs by name
+	virtual const std::vector<Entry> &functions() const = 0;  // what a `call` op may name
+	virtual void lock_object(World &world, LockKind kind, int object) const = 0;
+	virtual void unlock_object(World &world, LockKind kind, int object) const = 0;
 
-const std::vector<std::string> &invariant_names(); // "no-lost-time", "running-le-enabled", "monotonic-read", "no-time-travel", ...
-/* Which invariants are checked (default: all). */
-void select_invariants(const std::vector<std::string> &names);
+	virtual const std::vector<std::string> &variants() const = 0;  // "upstream" (or the base) first, then each fix
+	virtual bool select_variant(const std::string &name) const = 0; // false: unknown
+	virtual const std::vector<std::string> &invariants() const = 0;
+	virtual void select_invariants(const std::vector<std::string> &names) const = 0;  // empty: all
+	virtual const std::vector<std::string> &attrs() const = 0;     // attr bits accepted in EventSetup::attr
 
-const std::vector<std::string> &attr_names();      // attr bits accepted in EventSetup::attr
+	/* After every lane has finished: the model's final checks; a failure calls sim::violation(). */
+	virtual void check_final(World &world) const = 0;
+};
 
-/* After every lane has finished: the final quiescent update under ctx->lock, then the ledger
- * comparisons. A failure calls sim::violation() with a message in ticks, e.g.
- * "E: total_time_running = 30, ledger says 40: 1 tick lost (tick = 10)". */
-void check_final(perf_world &world);
+/* Every model, the default ("perf") first; find_model returns nullptr for an unknown name. */
+const std::vector<const Model *> &models();
+const Model *find_model(const std::string &name);
 
 }  // namespace model

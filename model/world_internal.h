@@ -12,7 +12,8 @@
 #include "model/world.h"
 #include "model/events/core.h"
 
-struct perf_world {
+struct perf_world : model::World {
+	~perf_world() override;	/* forgets the_world if it is this one */
 	model::WorldSetup setup;
 	std::deque<struct model_cpu> cpus;
 	std::deque<struct task_struct> tasks;			/* one per task context */
@@ -29,6 +30,40 @@ struct perf_world {
 };
 
 namespace model {
+
+/* --- the perf model ("perf": current core.c timekeeping), behind Model --- */
+
+const Model &perf_model();
+
+/* Builds the world: allocates tasks, contexts, events, PMU, per-CPU contexts; installs each
+ * event in its context and brings it to its initial state through the model's own functions
+ * (so fields and ledger agree); sets the model clock. Runs sequentially (no simulation). */
+std::unique_ptr<perf_world, void (*)(perf_world *)> build_world(const WorldSetup &setup);
+
+const std::vector<Entry> &model_ops();        // sched_out, sched_in, mmap, munmap, read, enable, disable, reset, userpage_read, tick...
+const std::vector<Entry> &model_functions();  // for `call`: perf_event_update_time, __perf_event_read, ...
+
+void lock_object(perf_world &world, LockKind kind, int object);    // context index or event index
+void unlock_object(perf_world &world, LockKind kind, int object);
+
+/* --- variants and invariants --- */
+
+const std::vector<std::string> &variant_names();   // "upstream" first, then each fix
+/* Selects the variant for the executions that follow; false if the name is unknown. */
+bool select_variant(const std::string &name);
+
+const std::vector<std::string> &invariant_names(); // "no-lost-time", "running-le-enabled", "monotonic-read", "no-time-travel", ...
+/* Which invariants are checked (default: all). */
+void select_invariants(const std::vector<std::string> &names);
+
+const std::vector<std::string> &attr_names();      // attr bits accepted in EventSetup::attr
+
+/* After every lane has finished: the final quiescent update under ctx->lock, then the ledger
+ * comparisons. A failure calls sim::violation() with a message in ticks, e.g.
+ * "E: total_time_running = 30, ledger says 40: 1 tick lost (tick = 10)". */
+void check_final(perf_world &world);
+
+
 
 /* What read() returned (ret < 0: an error; then the values are 0). */
 struct ReadValues {

@@ -98,7 +98,7 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out)
 			j["also_covered_by"].push_back(matches[m].scenario);
 		matches.resize(1);
 		for (const Match &m : matches) {
-			Scenario scenario = load_scenario_file(m.file, model_registry());
+			Scenario scenario = load_scenario_file(m.file, model_registries());
 			RunOptions upstream;
 			RunResult r = run_scenario(scenario, upstream, scenario.name);
 			nlohmann::json run = report_json(scenario, r);

@@ -1,10 +1,14 @@
 // perfmc list [--ops]: the scenarios with their one-line summaries, or the ops a scenario can use.
+#include <algorithm>
 #include <filesystem>
+
+#include <fmt/ranges.h>
 
 #include <fmt/format.h>
 
 #include "checker/api.h"
 #include "checker/cli/cli.h"
+#include "checker/diagnostic.h"
 
 namespace perfmc {
 
@@ -12,6 +16,7 @@ namespace {
 struct ListOptions {
 	std::string dir;
 	bool ops = false;
+	std::string model;  // --ops for this model only
 };
 
 std::string first_sentence(const std::string &summary)
@@ -24,7 +29,16 @@ std::string first_sentence(const std::string &summary)
 int run_list(const ListOptions &o, std::ostream &out)
 {
 	if (o.ops) {
-		const Registry &r = model_registry();
+		const std::vector<Registry> &all = model_registries();
+		std::vector<std::string> names;
+		for (const Registry &r : all)
+			names.push_back(r.name);
+		if (!o.model.empty() && std::find(names.begin(), names.end(), o.model) == names.end()) {
+			std::string guess = closest_match(o.model, names);
+			throw InputError(Diagnostic{"", 0, 0, "unknown model '" + o.model + "'",
+						    (guess.empty() ? std::string() : "did you mean '" + guess + "'? ") +
+							    "models: " + fmt::format("{}", fmt::join(names, ", "))});
+		}
 		auto print = [&out](const std::vector<OpSpec> &specs) {
 			for (const OpSpec &s : specs) {
 				std::string params;
@@ -33,22 +47,35 @@ int run_list(const ListOptions &o, std::ostream &out)
 				out << fmt::format("  {:<40} {}\n", s.name + "(" + params + ")", s.summary);
 			}
 		};
-		out << "ops (kernel entry points a [[cpu]] runs):\n";
-		print(r.ops);
-		out << "\nfunctions ({ call = \"...\", args = [...], locks = [...] }):\n";
-		print(r.functions);
-		out << "\nvariants:";
-		for (const std::string &v : r.variants)
-			out << " " << v;
-		out << "\ninvariants:";
-		for (const std::string &v : r.invariants)
-			out << " " << v;
-		out << "\n";
+		bool first = true;
+		for (const Registry &r : all) {
+			if (!o.model.empty() && r.name != o.model)
+				continue;
+			if (!first)
+				out << "\n";
+			first = false;
+			out << fmt::format("model {}{}: {}\n\n", r.name, &r == &all.front() ? " (the default)" : "", r.summary);
+			out << "ops (kernel entry points a [[cpu]] runs):\n";
+			print(r.ops);
+			out << "\nfunctions ({ call = \"...\", args = [...], locks = [...] }):\n";
+			print(r.functions);
+			out << "\nvariants:";
+			for (const std::string &v : r.variants)
+				out << " " << v;
+			out << "\ninvariants:";
+			for (const std::string &v : r.invariants)
+				out << " " << v;
+			out << "\nattrs:";
+			for (const std::string &v : r.attrs)
+				out << " " << v;
+			out << "\n";
+		}
 		return kExitOk;
 	}
 	for (const std::string &file : scenario_files(o.dir)) {
-		Scenario s = load_scenario_file(file, model_registry());
-		out << fmt::format("{:<40} {}\n", s.name, first_sentence(s.summary));
+		Scenario s = load_scenario_file(file, model_registries());
+		out << fmt::format("{:<40} {}\n", s.name + (s.model == model_registries().front().name ? "" : " [" + s.model + "]"),
+				   first_sentence(s.summary));
 	}
 	return kExitOk;
 }
@@ -61,7 +88,8 @@ Verb setup_list(CLI::App &app)
 	CLI::App *cmd = app.add_subcommand("list", "List the scenarios, or with --ops the ops, functions and variants\n"
 						   "  example: perfmc list --ops");
 	cmd->add_option("--scenarios", opts->dir, "scenario directory");
-	cmd->add_flag("--ops", opts->ops, "list the ops, `call` functions, variants and invariants instead");
+	cmd->add_flag("--ops", opts->ops, "list each model's ops, `call` functions, variants and invariants instead");
+	cmd->add_option("--model", opts->model, "with --ops: this model only (perf, ...)");
 	return Verb{cmd, [opts](std::ostream &out, std::ostream &) { return run_list(*opts, out); }};
 }
 

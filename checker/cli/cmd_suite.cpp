@@ -62,7 +62,7 @@ int run_suite(const SuiteOptions &o, std::ostream &out)
 {
 	std::vector<Task> tasks;
 	for (const std::string &file : scenario_files(o.dir)) {
-		Scenario scenario = load_scenario_file(file, model_registry());
+		Scenario scenario = load_scenario_file(file, model_registries());
 		for (const auto &[variant, expected] : scenario.expect)
 			tasks.push_back(Task{scenario, variant, expected});
 	}

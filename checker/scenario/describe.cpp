@@ -71,6 +71,8 @@ std::string describe(const Scenario &s)
 		out += fmt::format("  ({})", s.file);
 	out += fmt::format("\n{}\n", wrap(s.summary, "  ", 78));
 
+	if (s.model != "perf")
+		out += fmt::format("{:<12}{}\n", "model", s.model);
 	for (const auto &c : s.covers)
 		out += fmt::format("{:<12}{}\n", "covers", c);
 	for (const auto &r : s.references)
@@ -94,6 +96,11 @@ std::string describe(const Scenario &s)
 	for (size_t i = 0; i < s.events.size(); i++)
 		out += fmt::format("  event   {:<{}}  {}\n", s.events[i].name, width,
 		                   describe_event(s, s.events[i], static_cast<int>(i)));
+	if (!s.setup_ops.empty()) {
+		out += "  then, on CPU 0 before the lanes start:\n";
+		for (size_t i = 0; i < s.setup_ops.size(); i++)
+			out += fmt::format("    {}. {}  {}\n", i + 1, op_text(s.setup_ops[i]), s.setup_ops[i].summary);
+	}
 	out += "\n";
 
 	for (const auto &lane : s.lanes) {

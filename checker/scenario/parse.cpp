@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <functional>
 #include <tuple>
 
 namespace perfmc {
@@ -27,8 +28,8 @@ const std::vector<std::string> states = {"OFF", "INACTIVE", "ACTIVE", "ERROR"};
 const std::vector<std::string> verdicts = {"pass", "benign", "harmful", "incomplete"};
 const std::vector<std::string> lane_contexts = {"task", "irq", "nmi"};
 const std::vector<std::string> search_modes = {"exhaustive", "bounded", "random"};
-const std::vector<std::string> root_keys = {"name",  "summary", "covers", "references", "invariants",
-                                            "setup", "cpu",     "expect", "search"};
+const std::vector<std::string> root_keys = {"name",  "model", "summary", "covers", "references", "invariants",
+                                            "setup", "cpu",   "expect",  "search"};
 
 const char *const op_list_hint = "`perfmc list --ops` lists every op";
 const char *const lock_hint =
@@ -207,8 +208,8 @@ struct RawOp {
 
 class Parser {
 public:
-	Parser(std::string_view text, std::string file, const Registry &registry)
-		: text_(text), file_(std::move(file)), registry_(registry)
+	Parser(std::string_view text, std::string file, const std::vector<Registry> &registries)
+		: text_(text), file_(std::move(file)), registries_(registries), registry_(registries.at(0))
 	{
 	}
 
@@ -243,7 +244,8 @@ private:
 
 	std::string_view text_;
 	std::string file_;
-	const Registry &registry_;
+	const std::vector<Registry> &registries_;
+	std::reference_wrapper<const Registry> registry_;  // the scenario's model; the first until `model` is read
 	Scenario scenario_;
 	std::vector<Diagnostic> diagnostics_;
 	std::map<std::string, Object> objects_;  // contexts and events share one namespace
@@ -456,6 +458,7 @@ private:
 	void parse_root(const toml::table &root, const std::optional<std::string> &stem)
 	{
 		check_keys(root, root_keys, "");
+		parse_model(root);
 		if (require(root, "name", "", R"(name = "..." names the scenario, as its file name does)")) {
 			if (auto name = get_string(root, "name")) {
 				SourcePos pos = pos_of(root.get("name")->source());
@@ -498,10 +501,30 @@ private:
 			parse_search(*search);
 	}
 
+	// `model = "perf-2.6.32"`: which model the rest of the file is checked against.
+	void parse_model(const toml::table &root)
+	{
+		scenario_.model = registries_.front().name;
+		auto model = get_string(root, "model");
+		if (!model)
+			return;
+		std::vector<std::string> names;
+		for (const Registry &r : registries_) {
+			names.push_back(r.name);
+			if (r.name == *model) {
+				registry_ = r;
+				scenario_.model = r.name;
+				return;
+			}
+		}
+		error(pos_of(root.get("model")->source()), fmt::format("unknown model '{}'", *model),
+		      suggest(*model, names, "models: "));
+	}
+
 	void parse_invariants(const toml::table &root)
 	{
 		if (!root.contains("invariants")) {
-			scenario_.invariants = registry_.invariants;
+			scenario_.invariants = registry_.get().invariants;
 			return;
 		}
 		auto invariants = get_strings(root, "invariants");
@@ -509,9 +532,9 @@ private:
 			error(pos_of(root.get("invariants")->source()), "expected at least one invariant in 'invariants', got none",
 			      "leave 'invariants' out to check every invariant");
 		for (auto &[invariant, pos] : invariants) {
-			if (!contains(registry_.invariants, invariant))
+			if (!contains(registry_.get().invariants, invariant))
 				error(pos, fmt::format("unknown invariant '{}'", invariant),
-				      suggest(invariant, registry_.invariants, "invariants: "));
+				      suggest(invariant, registry_.get().invariants, "invariants: "));
 			else if (contains(scenario_.invariants, invariant))
 				error(pos, fmt::format("invariant '{}' is listed twice", invariant));
 			else
@@ -521,7 +544,7 @@ private:
 
 	void parse_setup(const toml::table &setup)
 	{
-		check_keys(setup, {"tick", "context", "event"}, "[setup]");
+		check_keys(setup, {"tick", "context", "event", "ops"}, "[setup]");
 		if (auto tick = get_integer(setup, "tick", 1, INT64_MAX, "a positive integer"))
 			scenario_.tick = *tick;
 		for (const toml::table *t : get_tables(setup, "context", "[[setup.context]]"))
@@ -535,6 +558,19 @@ private:
 				resolve_leader(scenario_.events[i], static_cast<int>(i), leaders[i]->first, leaders[i]->second);
 		for (size_t i = 0; i < leaders.size(); i++)
 			check_group(scenario_.events[i], leaders[i] ? leaders[i]->second : scenario_.events[i].pos);
+		// ops = ["set_output(B, A)", ...]: run in order on cpu0 before the lanes start
+		if (setup.contains("ops"))
+			if (const toml::array *ops = get_array(setup, "ops", "an array of ops"))
+				for (const auto &element : *ops) {
+					std::optional<Op> op;
+					if (const auto *s = element.as_string())
+						op = parse_op_string(element, s->get());
+					else
+						error(pos_of(element.source()),
+						      fmt::format("expected an op string in 'ops', got {}", type_name(element)));
+					if (op)
+						scenario_.setup_ops.push_back(std::move(*op));
+				}
 	}
 
 	// Returns the name string or nothing, reporting a bad one; `what` is "context", "event"...
@@ -639,9 +675,9 @@ private:
 	{
 		for (auto &&[key, value] : attr) {
 			std::string bit(key.str());
-			if (!contains(registry_.attrs, bit)) {
+			if (!contains(registry_.get().attrs, bit)) {
 				error(pos_of(key.source()), fmt::format("unknown attr '{}'", bit),
-				      suggest(bit, registry_.attrs, "attrs the model uses: "));
+				      suggest(bit, registry_.get().attrs, "attrs the model uses: "));
 				continue;
 			}
 			if (const auto *b = value.as_boolean())
@@ -837,10 +873,10 @@ private:
 		op.name = raw->name;
 		op.pos = inside(pos, s, raw->name_offset);
 		op.text = std::string(trim(s));
-		const OpSpec *spec = find_spec(registry_.ops, op.name);
+		const OpSpec *spec = find_spec(registry_.get().ops, op.name);
 		if (!spec) {
 			std::vector<std::string> names;
-			for (const auto &o : registry_.ops)
+			for (const auto &o : registry_.get().ops)
 				names.push_back(o.name);
 			std::string best = closest_match(op.name, names);
 			error(op.pos, fmt::format("unknown op '{}'", op.name),
@@ -918,10 +954,10 @@ private:
 		if (!function)
 			return std::nullopt;
 		op.name = *function;
-		const OpSpec *spec = find_spec(registry_.functions, op.name);
+		const OpSpec *spec = find_spec(registry_.get().functions, op.name);
 		if (!spec) {
 			std::vector<std::string> names;
-			for (const auto &f : registry_.functions)
+			for (const auto &f : registry_.get().functions)
 				names.push_back(f.name);
 			error(pos_of(table.get("call")->source()), fmt::format("unknown function '{}'", op.name),
 			      suggest(op.name, names, "a call may name: "));
@@ -1032,9 +1068,9 @@ private:
 		for (auto [key, value] : entries) {
 			std::string variant(key->str());
 			bool ok = true;
-			if (!contains(registry_.variants, variant)) {
+			if (!contains(registry_.get().variants, variant)) {
 				error(pos_of(key->source()), fmt::format("unknown variant '{}'", variant),
-				      suggest(variant, registry_.variants, "variants: "));
+				      suggest(variant, registry_.get().variants, "variants: "));
 				ok = false;
 			}
 			const auto *verdict = value->as_string();
@@ -1070,12 +1106,22 @@ private:
 
 }  // namespace
 
+Scenario parse_scenario(std::string_view text, const std::string &filename, const std::vector<Registry> &registries)
+{
+	return Parser(text, filename, registries).parse(std::nullopt);
+}
+
 Scenario parse_scenario(std::string_view text, const std::string &filename, const Registry &registry)
 {
-	return Parser(text, filename, registry).parse(std::nullopt);
+	return parse_scenario(text, filename, std::vector<Registry>{registry});
 }
 
 Scenario load_scenario_file(const std::string &path, const Registry &registry)
+{
+	return load_scenario_file(path, std::vector<Registry>{registry});
+}
+
+Scenario load_scenario_file(const std::string &path, const std::vector<Registry> &registries)
 {
 	std::error_code ec;
 	if (std::filesystem::is_directory(path, ec))
@@ -1089,7 +1135,7 @@ Scenario load_scenario_file(const std::string &path, const Registry &registry)
 		throw InputError(Diagnostic{path, 0, 0, "cannot read the scenario file: read error", ""});
 	std::string contents = text.str();
 	std::string stem = std::filesystem::path(path).stem().string();
-	return Parser(contents, path, registry).parse(stem);
+	return Parser(contents, path, registries).parse(stem);
 }
 
 }  // namespace perfmc

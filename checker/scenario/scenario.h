@@ -39,6 +39,8 @@ struct OpSpec {
 };
 
 struct Registry {
+	std::string name = "perf";                // the model: `model = "..."` in a scenario
+	std::string summary;                      // the kernel it models
 	std::vector<OpSpec> ops;                  // kernel entry points a lane may run by name
 	std::vector<OpSpec> functions;            // model functions a `call` op may name
 	std::vector<std::string> variants;        // "upstream", "mmap-ctx-lock", ...: keys of [expect]
@@ -119,6 +121,7 @@ struct SearchSpec {
 struct Scenario {
 	std::string file;                     // as given to the parser, for messages
 	std::string name;                     // equals the file stem when loaded from a file
+	std::string model = "perf";           // the model (Registry::name) the scenario runs on
 	std::string summary;                  // one paragraph, whitespace runs folded to one space
 	std::vector<std::string> covers;      // KCSAN titles "A / B" this scenario reproduces
 	std::vector<std::string> references;  // reports, commits
@@ -126,6 +129,7 @@ struct Scenario {
 	int64_t tick = 1;                     // ns perf_clock() advances per read; > 0
 	std::vector<ContextSpec> contexts;
 	std::vector<EventSpec> events;
+	std::vector<Op> setup_ops;            // [setup] ops: run in order on cpu0, before the lanes, in every execution
 	std::vector<LaneSpec> lanes;          // 1 to max_cpus
 	std::vector<std::pair<std::string, std::string>> expect;  // variant, verdict; in file order
 	SearchSpec search;
@@ -133,10 +137,13 @@ struct Scenario {
 
 // Parses and validates a scenario. Throws InputError carrying every problem found, each as
 // "file:line:col: error: ..." with at most one hint; returns only a fully resolved scenario.
+// With several registries, the file's `model` key picks one (default: the first).
+Scenario parse_scenario(std::string_view text, const std::string &filename, const std::vector<Registry> &registries);
 Scenario parse_scenario(std::string_view text, const std::string &filename, const Registry &registry);
 
 // Reads a scenario file and parses it as above; also requires `name` to equal the file's stem,
 // since scenarios are found by file name. An unreadable file is an InputError too.
+Scenario load_scenario_file(const std::string &path, const std::vector<Registry> &registries);
 Scenario load_scenario_file(const std::string &path, const Registry &registry);
 
 // What `perfmc show` prints: setup, lanes with their ops, expectations and search defaults.

@@ -224,7 +224,7 @@ TEST_CASE("a scenario file is parsed into resolved names with their source posit
 			 "t.toml:3:1: error: unknown key 'cpus'\n  hint: did you mean 'cpu'?\n"},
 			{"unknown top-level key, nothing close", Doc{.extra = "colour = 1"},
 			 "t.toml:3:1: error: unknown key 'colour'\n"
-			 "  hint: expected one of: name, summary, covers, references, invariants, setup, cpu, expect, search\n"},
+			 "  hint: expected one of: name, model, summary, covers, references, invariants, setup, cpu, expect, search\n"},
 			{"unknown key in a lane, so its run is missing", Doc{.cpu = R"%(cpu = [{ name = "a", runs = ["mmap(E)"] }])%"},
 			 "t.toml:5:8: error: missing 'run' in lane 'a'\n"
 			 "  hint: run = [\"op(args)\", ...] lists the lane's ops, in order\n"
@@ -385,5 +385,62 @@ TEST_CASE("a scenario file is parsed into resolved names with their source posit
 		std::string missing = data_dir + "nosuch.toml";
 		CHECK_THROWS_WITH(load_scenario_file(missing, test_registry()),
 		                  missing + ": error: cannot read the scenario file: No such file or directory\n");
+	}
+}
+
+// A second model with its own ops and variants, as model/legacy offers one: `model = "..."`
+// picks the registry the whole file is checked against.
+TEST_CASE("a scenario's model key chooses the registry its ops and variants are checked against", "[scenario]")
+{
+	Registry legacy;
+	legacy.name = "legacy";
+	legacy.ops = {{"sync_stat", {{"ctx", ArgKind::Context}}, "2.6.32: __perf_event_sync_stat()"},
+		      {"nop", {}, "nothing"}};
+	legacy.variants = {"as-is", "fixed"};
+	legacy.invariants = {"no-lost-time"};
+	const std::vector<Registry> both = {test_registry(), legacy};
+	auto reject = [&both](const std::string &text) {
+		try {
+			parse_scenario(text, "t.toml", both);
+		} catch (const InputError &e) {
+			return e.str();
+		}
+		return std::string("accepted");
+	};
+
+	SECTION("no model key: the first registry")
+	{
+		Scenario s = parse_scenario(Doc{}.text(), "t.toml", both);
+		CHECK(s.model == "perf");
+		CHECK(s.invariants == test_registry().invariants);
+	}
+	SECTION("model = \"legacy\": its ops, variants and invariants, and the first model's are unknown")
+	{
+		Doc doc{.extra = R"%(model = "legacy")%", .cpu = R"%(cpu = [{ name = "a", run = ["sync_stat(T)"] }])%",
+			.expect = R"%(expect = { fixed = "pass" })%"};
+		Scenario s = parse_scenario(doc.text(), "t.toml", both);
+		CHECK(s.model == "legacy");
+		CHECK(s.invariants == std::vector<std::string>{"no-lost-time"});
+		REQUIRE(s.lanes[0].ops.size() == 1);
+		CHECK(s.lanes[0].ops[0].summary == "2.6.32: __perf_event_sync_stat()");
+		Doc perf_op{.extra = R"%(model = "legacy")%", .expect = R"%(expect = { upstream = "pass" })%"};
+		CHECK(reject(perf_op.text()) ==
+		      "t.toml:5:30: error: unknown op 'mmap'\n  hint: `perfmc list --ops` lists every op\n"
+		      "t.toml:6:12: error: unknown variant 'upstream'\n  hint: variants: as-is, fixed\n");
+	}
+	SECTION("an unknown model is an error with a hint")
+	{
+		CHECK(reject(Doc{.extra = R"%(model = "legcy")%"}.text()) ==
+		      "t.toml:3:9: error: unknown model 'legcy'\n  hint: did you mean 'legacy'?\n");
+	}
+	SECTION("setup ops are resolved like lane ops, and a bad one is reported inside its string")
+	{
+		Doc doc{.setup = R"%(setup = { context = [{ name = "T", task = "T" }], event = [{ name = "E", context = "T" }], ops = ["mmap(E)", "read(T)"] })%"};
+		CHECK(reject(doc.text()) == "t.toml:4:116: error: 'read' expects an event, got context 'T'\n");
+		Doc good{.setup = R"%(setup = { context = [{ name = "T", task = "T" }], event = [{ name = "E", context = "T" }], ops = ["mmap(E)"] })%"};
+		Scenario s = parse_scenario(good.text(), "t.toml", both);
+		REQUIRE(s.setup_ops.size() == 1);
+		CHECK(s.setup_ops[0].name == "mmap");
+		CHECK(s.setup_ops[0].args[0].index == 0);
 	}
 }

@@ -1,0 +1,28 @@
+/*
+ * The registry of models (model-only, no kernel twin): every kernel generation or area perfmc
+ * models, by the name a scenario's `model = "..."` gives. "perf" (the current core.c
+ * timekeeping) is first and the default.
+ */
+#include "model/world.h"
+
+namespace model {
+
+const Model &perf_model();  // model/world.cpp
+
+const std::vector<const Model *> &models()
+{
+	static const std::vector<const Model *> all = {
+		&perf_model(),
+	};
+	return all;
+}
+
+const Model *find_model(const std::string &name)
+{
+	for (const Model *m : models())
+		if (name == m->name())
+			return m;
+	return nullptr;
+}
+
+}  // namespace model
