@@ -9,7 +9,7 @@ static nlohmann::json stack_json(const std::vector<sim::FrameInfo> &stack)
 {
 	nlohmann::json out = nlohmann::json::array();
 	for (const sim::FrameInfo &f : stack)
-		out.push_back({{"function", f.function}, {"line", f.line}, {"inlined", f.inlined}});
+		out.push_back({{"function", f.function}, {"file", f.file}, {"line", f.line}, {"inlined", f.inlined}});
 	return out;
 }
 

@@ -74,7 +74,7 @@ std::vector<FrameInfo> copy_stack(const Frame *frame)
 {
 	std::vector<FrameInfo> out;
 	for (; frame; frame = frame->parent)
-		out.push_back(FrameInfo{frame->function, frame->line, frame->inlined});
+		out.push_back(FrameInfo{frame->function, frame->line, frame->inlined, frame->file});
 	return out;
 }
 
@@ -464,11 +464,11 @@ uint64_t clock_peek() { return runtime().now; }
 void set_tick(uint64_t tick) { runtime().tick = tick; }
 void set_clock(uint64_t now) { runtime().now = now; }
 
-void frame_push(const char *function, int line, bool inlined)
+void frame_push(const char *function, int line, bool inlined, const char *file)
 {
 	LaneState &l = cur();
 	Frame *f = runtime().frames.alloc();
-	*f = Frame{l.stack, function, line, inlined};
+	*f = Frame{l.stack, function, line, inlined, file};
 	l.stack = f;
 }
 

@@ -71,7 +71,7 @@ static std::string format_access(const AccessInfo &a, const std::string &field,
 	for (const FrameInfo &f : a.stack) {
 		out += " " + f.function;
 		if (f.line > 0)
-			out += fmt::format(" core.c:{}", f.line);
+			out += fmt::format(" {}:{}", f.file, f.line);
 		if (f.inlined)
 			out += " [inline]";
 		out += "\n";

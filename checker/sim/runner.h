@@ -77,6 +77,7 @@ struct FrameInfo {
 	std::string function;
 	int line = 0;
 	bool inlined = false;
+	std::string file = "core.c";  // the kernel source file's base name
 };
 
 struct AccessInfo {

@@ -49,8 +49,9 @@ enum class Order : uint8_t {
 struct Frame {
 	const Frame *parent;
 	const char *function;  // kernel name
-	int line;              // core.c line of the function in the modelled version (0: none)
+	int line;              // line of the function in the modelled version (0: none)
 	bool inlined;          // shown as [inline] and skipped in a KCSAN title, as the kernel build did
+	const char *file;      // the kernel source file's base name: "core.c", "ring_buffer.c"
 };
 
 /* Per-field shadow state for the race detector (FastTrack-style epochs). Lives inside the field. */
@@ -141,7 +142,7 @@ void set_clock(uint64_t now);
 
 /* The model call stack (per lane); frames live in a per-execution arena so that race reports and
  * the trace can point at them after the function returned. */
-void frame_push(const char *function, int line, bool inlined);
+void frame_push(const char *function, int line, bool inlined, const char *file = "core.c");
 void frame_pop();
 const Frame *current_stack();
 
@@ -168,7 +169,10 @@ template <typename T> inline uint64_t to_u64(const T &v)
 
 /* RAII frame: the model's MODEL_FRAME() macro puts one at the top of every modelled function. */
 struct FrameGuard {
-	FrameGuard(const char *function, int line, bool inlined) { frame_push(function, line, inlined); }
+	FrameGuard(const char *function, int line, bool inlined, const char *file = "core.c")
+	{
+		frame_push(function, line, inlined, file);
+	}
 	~FrameGuard() { frame_pop(); }
 	FrameGuard(const FrameGuard &) = delete;
 	FrameGuard &operator=(const FrameGuard &) = delete;
@@ -178,9 +182,12 @@ struct FrameGuard {
 
 /*
  * MODEL_FRAME(line): the first statement of every modelled kernel function; pushes its kernel name
- * (from __func__) and its core.c line onto the lane's model call stack for race reports and lanes.
+ * (from __func__) and its kernel/events/core.c line onto the lane's model call stack for race reports and lanes.
  * MODEL_FRAME_INLINE(line): the same for a function the kernel build inlines (KCSAN prints
  * "[inline]" and names the caller in the report title).
  */
 #define MODEL_FRAME(line) ::sim::FrameGuard __model_frame(__func__, line, false)
 #define MODEL_FRAME_INLINE(line) ::sim::FrameGuard __model_frame(__func__, line, true)
+/* The same for a function of another kernel file: MODEL_FRAME_FILE("ring_buffer.c", 42). */
+#define MODEL_FRAME_FILE(file, line) ::sim::FrameGuard __model_frame(__func__, line, false, file)
+#define MODEL_FRAME_INLINE_FILE(file, line) ::sim::FrameGuard __model_frame(__func__, line, true, file)
