@@ -10,9 +10,13 @@ std::string Diagnostic::str() const
 	if (!file.empty()) {
 		out += file;
 		if (line > 0) {
-			out += ":" + std::to_string(line);
-			if (column > 0)
-				out += ":" + std::to_string(column);
+			// two appends, not ":" + std::to_string(): g++ 12 warns falsely (-Wrestrict) on the latter
+			out += ':';
+			out += std::to_string(line);
+			if (column > 0) {
+				out += ':';
+				out += std::to_string(column);
+			}
 		}
 		out += ": ";
 	} else {

@@ -209,3 +209,36 @@ TEST_CASE("suite --jobs gives the same table as the single-process suite", "[cli
 	CHECK(b.code == 0);
 	CHECK(a.out == b.out);
 }
+
+TEST_CASE("setup ops run before the lanes in every execution: a disabled event's times survive the seed race", "[cli]")
+{
+	// mmap-vs-sched_out with `ops = ["disable(E)"]`: E is OFF when the lanes start, so neither
+	// perf_mmap_rb() nor the task switch charges it time; the races on ctx fields remain.
+	std::ifstream in(scenarios_dir() + "/mmap-vs-sched_out.toml");
+	std::stringstream text;
+	text << in.rdbuf();
+	std::string s = text.str();
+	s = std::regex_replace(s, std::regex("name    = \"mmap-vs-sched_out\""), "name = \"perfmc-setup-ops\"");
+	s = std::regex_replace(s, std::regex("\ntick = 10\n"), "\ntick = 10\nops = [\"disable(E)\"]\n");
+	std::string path = "/tmp/perfmc-setup-ops.toml";
+	std::ofstream(path) << s;
+	auto shown = run_cli({"show", path});
+	REQUIRE(shown.code == 0);
+	CHECK(contains(shown.out, "then, on CPU 0 before the lanes start:\n    1. disable(E)"));
+	auto r = run_cli({"run", path});
+	CHECK(r.code == 0);
+	CHECK(contains(r.out, "perfmc-setup-ops [upstream]: benign"));
+	std::remove(path.c_str());
+}
+
+TEST_CASE("perfmc list --ops --model shows one model, and an unknown model exits 2 with a hint", "[cli]")
+{
+	auto perf = run_cli({"list", "--ops", "--model", "perf"});
+	REQUIRE(perf.code == 0);
+	CHECK(contains(perf.out, "model perf (the default): kernel/events/core.c @ 12f24484da13"));
+	CHECK(contains(perf.out, "sched_out(task)"));
+	auto bad = run_cli({"list", "--ops", "--model", "pref"});
+	CHECK(bad.code == 2);
+	CHECK(contains(bad.err, "unknown model 'pref'"));
+	CHECK(contains(bad.err, "did you mean 'perf'?"));
+}
