@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(cmake make g++ relacy-dev catch2 libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev)
+packages=(cmake make g++ relacy-dev catch2 libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libpugixml-dev)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -18,6 +18,8 @@ find_package(nlohmann_json 3 QUIET)
 perfmc_require(nlohmann_json_FOUND nlohmann-json3-dev)
 find_package(fmt QUIET)
 perfmc_require(fmt_FOUND libfmt-dev)
+find_package(pugixml QUIET)
+perfmc_require(pugixml_FOUND libpugixml-dev)
 
 if(PERFMC_MISSING_PACKAGES)
   list(JOIN PERFMC_MISSING_PACKAGES " " missing)

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
+#include <pugixml.hpp>
 
 #include "tests/cli/support.h"
 
@@ -27,7 +28,28 @@ TEST_CASE("the suite fails on a deviation", "[suite]")
 	std::system(("sed 's/^upstream *= *\"harmful\"/upstream = \"pass\"/' " + scenarios_dir() +
 		     "/read-vs-sched_out-torn.toml > " + dir + "/read-vs-sched_out-torn.toml")
 			    .c_str());
-	auto r = run_cli({"suite", dir});
+	std::string junit = dir + "/junit.xml";
+	auto r = run_cli({"suite", dir, "--junit", junit});
 	CHECK(r.code == 1);
 	CHECK(contains(r.out, "DEVIATION"));
+
+	// the same runs as JUnit XML: one testcase per scenario and variant, the deviation a failure
+	// that carries the replay command
+	pugi::xml_document doc;
+	REQUIRE(doc.load_file(junit.c_str()));
+	pugi::xml_node suite = doc.child("testsuites").child("testsuite");
+	CHECK(std::string(suite.attribute("name").value()) == "perf");
+	CHECK(suite.attribute("tests").as_int() == 2);
+	CHECK(suite.attribute("failures").as_int() == 1);
+	pugi::xml_node failed = suite.find_child_by_attribute("testcase", "name", "read-vs-sched_out-torn [upstream]");
+	REQUIRE(failed);
+	CHECK(std::string(failed.child("failure").attribute("message").value()) == "expected pass, got harmful");
+	CHECK(contains(failed.child("failure").text().get(), "replay: perfmc run read-vs-sched_out-torn --variant upstream --replay "));
+	pugi::xml_node passed = suite.find_child_by_attribute("testcase", "name", "read-vs-sched_out-torn [mmap-ctx-lock]");
+	REQUIRE(passed);
+	CHECK_FALSE(passed.child("failure"));
+
+	auto unwritable = run_cli({"suite", dir, "--junit", "/nonexistent-dir/junit.xml"});
+	CHECK(unwritable.code == 2);
+	CHECK(contains(unwritable.err, "cannot write the JUnit file"));
 }
