@@ -32,6 +32,7 @@ struct RunOptions {
 	std::optional<int> bound;             // bounded: preemption bound (none: 0, 1, 2... until complete)
 	std::optional<uint64_t> seed;         // random
 	std::optional<uint64_t> iterations;   // random
+	std::optional<int> pct;               // random: PCT depth (0: uniform random choices)
 	std::optional<std::string> replay;    // a token: run exactly that execution
 	sim::RacePolicy policy = sim::RacePolicy::Default;
 	uint64_t max_executions = 0;          // 0: no limit

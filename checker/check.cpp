@@ -297,6 +297,9 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	result.variant = options.variant;
 	result.shard = options.shard;
 	result.shards = options.shards;
+	if (options.pct && mode != "random" && !options.replay)
+		throw InputError(Diagnostic{"", 0, 0, fmt::format("--pct applies to the random search, and this run is {}", mode),
+					    "add --search random"});
 	if (options.replay) {
 		o.search = sim::Search::Replay;
 		o.replay = *options.replay;
@@ -311,7 +314,10 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 		o.seed = options.seed ? *options.seed : static_cast<uint64_t>(scenario.search.seed.value_or(1));
 		o.iterations = options.iterations ? *options.iterations
 						  : static_cast<uint64_t>(scenario.search.iterations.value_or(1000));
+		o.pct_depth = options.pct ? *options.pct : scenario.search.pct.value_or(0);
 		result.search_description = fmt::format("{} random executions from seed {}", o.iterations, o.seed);
+		if (o.pct_depth > 0)
+			result.search_description += fmt::format(" (PCT, depth {})", o.pct_depth);
 	} else {
 		o.search = sim::Search::Exhaustive;
 		result.search_description = "exhaustive";

@@ -118,6 +118,9 @@ Verb setup_run(CLI::App &app)
 	cmd->add_option_function<uint64_t>("--iterations", [o](uint64_t n) { o->run.iterations = n; },
 					   "random: how many executions")
 		->check(CLI::PositiveNumber);
+	cmd->add_option_function<int>("--pct", [o](int d) { o->run.pct = d; },
+				      "random: PCT priorities for bugs of depth D (D-1 priority changes per execution); 0: uniform")
+		->check(CLI::Range(0, 16));
 	cmd->add_option("--replay", o->replay, "run exactly the execution of this token (from a report)");
 	cmd->add_option("--shard", o->shard, "explore only part K of N disjoint parts (K/N); merge with `perfmc merge`");
 	cmd->add_option("--jobs", o->jobs, "run the search as N local processes, one shard each")->check(CLI::Range(1, 64));

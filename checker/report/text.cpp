@@ -151,7 +151,7 @@ std::string format_report(const Scenario &scenario, const RunResult &result)
 	const sim::Result &r = result.sim;
 	std::string out = verdict_line(result) + "\n";
 	for (const sim::Race &race : distinct_races(result.verdict == Verdict::Harmful ? r.failing_races : r.races))
-		out += "\n" + sim::format_race(race, r.lane_names);
+		out += fmt::format("\n{}", sim::format_race(race, r.lane_names));  // not "\n" + s: g++ 12 -Wrestrict false positive
 	if (result.verdict == Verdict::Harmful) {
 		if (r.violation) {
 			out += fmt::format("\ninvariant {} broken", r.violation->invariant);

@@ -130,6 +130,8 @@ std::string describe(const Scenario &s)
 		out += fmt::format(", {} iterations", *s.search.iterations);
 	if (s.search.seed)
 		out += fmt::format(", seed {}", *s.search.seed);
+	if (s.search.pct)
+		out += fmt::format(", PCT depth {}", *s.search.pct);
 	return out + "\n";
 }
 

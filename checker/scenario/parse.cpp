@@ -1089,7 +1089,7 @@ private:
 
 	void parse_search(const toml::table &search)
 	{
-		check_keys(search, {"mode", "bound", "iterations", "seed"}, "[search]");
+		check_keys(search, {"mode", "bound", "iterations", "seed", "pct"}, "[search]");
 		if (auto mode = get_string(search, "mode")) {
 			if (contains(search_modes, *mode))
 				scenario_.search.mode = *mode;
@@ -1101,6 +1101,8 @@ private:
 			scenario_.search.bound = static_cast<int>(*bound);
 		scenario_.search.iterations = get_integer(search, "iterations", 1, INT64_MAX, "a positive integer");
 		scenario_.search.seed = get_integer(search, "seed", 0, INT64_MAX, "a non-negative integer");
+		if (auto pct = get_integer(search, "pct", 0, 16, "a PCT depth from 0 to 16"))
+			scenario_.search.pct = static_cast<int>(*pct);
 	}
 };
 

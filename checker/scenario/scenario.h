@@ -116,6 +116,7 @@ struct SearchSpec {
 	std::optional<int> bound;          // preemption bound, for bounded
 	std::optional<int64_t> iterations; // for random
 	std::optional<int64_t> seed;       // for random
+	std::optional<int> pct;            // for random: PCT depth (0: uniform)
 };
 
 struct Scenario {

@@ -7,6 +7,7 @@
  * malloc, assert) never leak into C++ code.
  */
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -111,8 +112,11 @@ public:
 		engine.preemptions = 0;
 		shard_k_ = static_cast<unsigned>(engine.options.shard);
 		shard_n_ = static_cast<unsigned>(engine.options.shards);
-		if (engine.options.search == Search::Random)
+		if (engine.options.search == Search::Random) {
 			rng_ = splitmix64(engine.options.seed * 0x100000001b3ull + random_first() + this->iter_);
+			if (engine.options.pct_depth > 0)
+				pct_begin();
+		}
 		rl::thread_id_t first = this->running_threads[0];
 		for (rl::thread_id_t i = 0; i < this->running_threads_count; i++)
 			first = std::min(first, this->running_threads[i]);
@@ -121,6 +125,7 @@ public:
 
 	bool iteration_end_impl()
 	{
+		pct_steps_ = std::max(pct_steps_, depth_);
 		if (rt().new_visible) {
 			engine.restart = true;
 			return true;
@@ -238,6 +243,10 @@ private:
 			shard_n_ = tree_[depth_].child_n;
 			break;
 		case Search::Random:
+			if (engine.options.pct_depth > 0) {
+				index = pct_choose();
+				break;
+			}
 			rng_ = splitmix64(rng_);
 			index = static_cast<unsigned>(rng_ % count);
 			break;
@@ -294,6 +303,43 @@ private:
 		return engine.options.iterations * (engine.options.shard + 1) / engine.options.shards - random_first();
 	}
 
+	/*
+	 * PCT (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS 2010): each execution gives the
+	 * lanes distinct random priorities d..d+n-1 and picks d-1 change points among the k decisions
+	 * of an execution; the highest-priority enabled lane always runs, and at the j-th change point
+	 * the running lane drops to priority j. A bug that needs d ordering constraints is found with
+	 * probability at least 1/(n k^(d-1)) per execution. k is the most decisions any execution of
+	 * this process has made so far (the first has no change points), so a sharded PCT run
+	 * samples differently from an unsharded one; each is deterministic.
+	 */
+	void pct_begin()
+	{
+		const int d = engine.options.pct_depth;
+		for (unsigned i = 0; i < N; i++)
+			pct_priority_[i] = d + static_cast<int>(i);
+		for (unsigned i = N; i > 1; i--) {  // Fisher-Yates
+			rng_ = splitmix64(rng_);
+			std::swap(pct_priority_[i - 1], pct_priority_[rng_ % i]);
+		}
+		pct_changes_.clear();
+		for (int j = 1; j < d && pct_steps_ > 0; j++) {
+			rng_ = splitmix64(rng_);
+			pct_changes_.emplace_back(static_cast<size_t>(rng_ % pct_steps_), j);
+		}
+	}
+
+	unsigned pct_choose()
+	{
+		for (const auto &[at, priority] : pct_changes_)
+			if (at == depth_)
+				pct_priority_[this->thread_->index_] = priority;
+		unsigned best = 0;
+		for (unsigned i = 1; i < candidates_.size(); i++)
+			if (pct_priority_[candidates_[i]] > pct_priority_[candidates_[best]])
+				best = i;
+		return best;
+	}
+
 	/* depth-first: the next schedule differs at the deepest decision that has an untried choice */
 	bool advance()
 	{
@@ -337,6 +383,9 @@ private:
 	rl::thread_id_t next_start_ = 0;
 	uint64_t rng_ = 0;
 	std::vector<rl::thread_id_t> candidates_;
+	std::array<int, N> pct_priority_{};                  // by lane: higher runs first
+	std::vector<std::pair<size_t, int>> pct_changes_;  // (decision, new priority of the running lane)
+	size_t pct_steps_ = 0;                               // the most decisions of one execution so far
 };
 
 void materialize_races(std::vector<Race> *failing)

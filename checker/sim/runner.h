@@ -63,6 +63,7 @@ struct Options {
 	int bound = -1;
 	uint64_t seed = 1;
 	uint64_t iterations = 1000;
+	int pct_depth = 0;              // random: 0 uniform choices; d >= 1 PCT priorities with d-1 change points
 	std::string replay;             // a schedule token (Result::schedule)
 	RaceMode race_mode = RaceMode::Record;
 	RacePolicy policy = RacePolicy::Default;

@@ -242,3 +242,26 @@ TEST_CASE("perfmc list --ops --model shows one model, and an unknown model exits
 	CHECK(contains(bad.err, "unknown model 'pref'"));
 	CHECK(contains(bad.err, "did you mean 'perf'?"));
 }
+
+TEST_CASE("random search with PCT priorities find the seed race with few preemptions, deterministically, and the token replays", "[cli]")
+{
+	auto run = [](const char *depth) {
+		return run_cli({"run", "mmap-vs-sched_out", "--search", "random", "--iterations", "200", "--seed", "7", "--pct", depth});
+	};
+	auto a = run("2");
+	REQUIRE(a.code == 1);
+	CHECK(contains(a.out, "mmap-vs-sched_out [upstream]: harmful"));
+	CHECK(contains(a.err, "(PCT, depth 2)"));
+	CHECK(run("2").out == a.out);  // same seed, same executions, same report
+	std::smatch m;
+	REQUIRE(std::regex_search(a.out, m, std::regex("--replay (\\S+)")));
+	auto replay = run_cli({"run", "mmap-vs-sched_out", "--replay", m[1].str()});
+	CHECK(replay.code == 1);
+	CHECK(contains(replay.out, "harmful"));
+	// depth 1 has no priority change: only the lanes' fixed orders run, and this race needs a preemption
+	CHECK(run("1").code == 0);
+	// PCT belongs to the random search
+	auto bad = run_cli({"run", "mmap-vs-sched_out", "--pct", "2"});
+	CHECK(bad.code == 2);
+	CHECK(contains(bad.err, "--pct applies to the random search"));
+}
