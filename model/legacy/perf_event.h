@@ -240,7 +240,8 @@ bool variant(enum legacy_variant v);
 
 #define LEGACY_NO_LOST_TIME		"no-lost-time"
 #define LEGACY_RUNNING_LE_ENABLED	"running-le-enabled"
-#define LEGACY_MONOTONIC_READ		"monotonic-read"
+#define LEGACY_MONOTONIC_READ		"monotonic-read"	/* read()'s enabled and running, per reader */
+#define LEGACY_MONOTONIC_COUNT		"monotonic-count"	/* read()'s count (the family's sum), per reader */
 
 void ghost_set_state(struct perf_event *event, int state);
 void ghost_context_time_advanced(struct perf_event_context *ctx, u64 delta);

@@ -27,7 +27,7 @@ const std::vector<std::string> &variant_names()
 const std::vector<std::string> &invariant_names()
 {
 	static const std::vector<std::string> names = {LEGACY_NO_LOST_TIME, LEGACY_RUNNING_LE_ENABLED,
-							 LEGACY_MONOTONIC_READ};
+							 LEGACY_MONOTONIC_READ, LEGACY_MONOTONIC_COUNT};
 	return names;
 }
 
@@ -114,7 +114,11 @@ void ghost_context_time_advanced(struct perf_event_context *ctx, u64 delta)
 	}
 }
 
-/* What one read() returned: running <= enabled, and nothing goes backwards for the same reader. */
+/*
+ * What one read() returned: running <= enabled, and nothing goes backwards for the same reader:
+ * not enabled or running ("monotonic-read"), not the count ("monotonic-count": read() sums the
+ * event's count and every inherited child's, and each only grows).
+ */
 void ghost_read_result(struct perf_event *event, u64 count, u64 enabled, u64 running)
 {
 	static const char *names[3] = {"count", "enabled", "running"};
@@ -140,8 +144,7 @@ void ghost_read_result(struct perf_event *event, u64 count, u64 enabled, u64 run
 				 i ? ticks(it->second[i] - now[i]).c_str() : (std::to_string(it->second[i] - now[i]) + " counted ns").c_str(),
 				 (unsigned long long)it->second[0], (unsigned long long)it->second[1],
 				 (unsigned long long)it->second[2]);
-			report(LEGACY_MONOTONIC_READ, buf);
-			break;
+			report(i ? LEGACY_MONOTONIC_READ : LEGACY_MONOTONIC_COUNT, buf);
 		}
 		it->second = now;
 	} else {
