@@ -871,14 +871,15 @@ long perf_read_hw(struct perf_event *event, u64 *buf, size_t count)
 }
 
 /*
- * kernel/perf_event.c: perf_event_for_each_child() @ 2.6.32 (seed 001, the child_mutex lines
- * from the full file; no line). Holding the top-level event's child_mutex means that any
+ * kernel/perf_event.c: perf_event_for_each_child() @ 2.6.32 (seed 001, the WARN_ON_ONCE and
+ * child_mutex lines from the full file; no line). Holding the top-level event's child_mutex means that any
  * descendant process that has inherited this event will block in sync_child_event if it goes
  * to exit, thus satisfying the task existence requirements of perf_event_enable/disable.
  */
 static void perf_event_for_each_child(struct perf_event *event, void (*func)(struct perf_event *))
 {
 	PERF_FRAME();
+	WARN_ON_ONCE(event->ctx->parent_ctx);
 	mutex_lock(&event->child_mutex);
 	func(event);
 	for (struct perf_event *child : event->child_list)
