@@ -337,3 +337,31 @@ TEST_CASE("the perf-2.6.32 setup rejects what 2.6.32 cannot reach", "[model][leg
 		CHECK_THROWS_WITH(op_inherit(*w, 0, 1), Catch::Contains("lacks attr.inherit"));
 	}
 }
+
+TEST_CASE("the ledger reports a read() whose family count or times go backwards for the same reader",
+	  "[model][legacy][ghost]")
+{
+	Fresh fresh;
+	auto w = clone_family();
+
+	at(10);
+	auto first = op_read(*w, 0);	/* E 0 + EA 10 + EB 0 */
+	CHECK(first.count == 10);
+	CHECK(violations_text(sim::take_sequential_violations()) == "");
+
+	SECTION("a count taken away from a child (as mid-flip) breaks monotonic-count")
+	{
+		atomic64_set(&w->events[1].count, 0);	/* EA's 10 moved nowhere yet */
+		op_read(*w, 0);
+		CHECK(violations_text(sim::take_sequential_violations()) ==
+		      "monotonic-count: E: read() by the sequential reader went backwards: count 0 after 10 (10 counted ns); "
+		      "the previous read returned count 10, enabled 0, running 0\n");
+	}
+	SECTION("with monotonic-count deselected the same read passes")
+	{
+		legacy::select_invariants({"no-lost-time", "running-le-enabled", "monotonic-read"});
+		atomic64_set(&w->events[1].count, 0);
+		op_read(*w, 0);
+		CHECK(violations_text(sim::take_sequential_violations()) == "");
+	}
+}
