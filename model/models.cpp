@@ -8,11 +8,13 @@
 namespace model {
 
 const Model &perf_model();  // model/world.cpp
+const Model &legacy_model();  // model/legacy/world.cpp: "perf-2.6.32"
 
 const std::vector<const Model *> &models()
 {
 	static const std::vector<const Model *> all = {
 		&perf_model(),
+		&legacy_model(),
 	};
 	return all;
 }
