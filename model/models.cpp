@@ -8,11 +8,13 @@
 namespace model {
 
 const Model &perf_model();  // model/world.cpp
+const Model &aux_throttle_model();  // model/aux/world.cpp
 
 const std::vector<const Model *> &models()
 {
 	static const std::vector<const Model *> all = {
 		&perf_model(),
+		&aux_throttle_model(),
 	};
 	return all;
 }
