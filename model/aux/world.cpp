@@ -99,7 +99,7 @@ struct perf_event_context *model_current_ctx(int cpu)
  */
 static void model_task_ctx_sched_out(struct perf_event_context *ctx)
 {
-	MODEL_FRAME(3485);	/* ctx_sched_out() */
+	MODEL_FRAME(0);	/* model-only; the kernel path is ctx_sched_out() (core.c:3485) */
 	local_irq_disable();
 	raw_spin_lock(&ctx->lock);
 	for (struct perf_event *leader : ctx->groups)
@@ -113,7 +113,7 @@ static void model_task_ctx_sched_out(struct perf_event_context *ctx)
 /* model-only: the reverse, reduced from perf_event_task_sched_in() -> ctx_sched_in() -> merge_sched_in() */
 static void model_task_ctx_sched_in(struct perf_event_context *ctx)
 {
-	MODEL_FRAME(4060);	/* ctx_sched_in() */
+	MODEL_FRAME(0);	/* model-only; the kernel path is ctx_sched_in() (core.c:4060) */
 	local_irq_disable();
 	model_cpu(smp_processor_id())->task_running = true;
 	raw_spin_lock(&ctx->lock);
