@@ -9,12 +9,14 @@ namespace model {
 
 const Model &perf_model();  // model/world.cpp
 const Model &legacy_model();  // model/legacy/world.cpp: "perf-2.6.32"
+const Model &aux_throttle_model();  // model/aux/world.cpp
 
 const std::vector<const Model *> &models()
 {
 	static const std::vector<const Model *> all = {
 		&perf_model(),
 		&legacy_model(),
+		&aux_throttle_model(),
 	};
 	return all;
 }
