@@ -221,6 +221,45 @@ TEST_CASE("pre-baf1b12a67f5: ctx_sched_in(EVENT_FLEXIBLE) of a running CPU conte
 	      "no-lost-time: D: total_time_running = 20, ledger says 30: 10 lost (tick = 0)\n");
 }
 
+TEST_CASE("pre-baf1b12a67f5: the lockless time of calc_timer_values() goes back across a restart of a running clock",
+	  "[model][history]")
+{
+	for (const char *v : {"upstream", "pre-baf1b12a67f5"}) {
+		CAPTURE(v);
+		Fresh fresh(v);
+		WorldSetup s;
+		s.tick = 0;
+		s.contexts = {cpu_context("C", 0)};
+		s.events = {event("D", 0, "ACTIVE")};
+		at(0);
+		auto w = model::build_world(s);
+		struct perf_event *D = &w->events[0];
+		struct perf_event_context *ctx = w->contexts[0];
+		u64 now, before_enabled, before_running, after_enabled, after_running;
+
+		at(50);  // C's clock has run 50 since its last update at 0
+		calc_timer_values(D, &now, &before_enabled, &before_running);
+		CHECK(before_enabled == 50);
+		at(60);
+		raw_spin_lock_irq(&ctx->lock);
+		ctx_sched_in(ctx, NULL, EVENT_FLEXIBLE);
+		raw_spin_unlock_irq(&ctx->lock);
+		at(65);
+		calc_timer_values(D, &now, &after_enabled, &after_running);
+		if (std::string(v) == "upstream") {
+			// timeoffset = time - timestamp is unchanged: now + timeoffset = 65
+			CHECK(after_enabled == 65);
+			CHECK(after_running == 65);
+		} else {
+			// timestamp = 60, time = 0: timeoffset = -60, now + timeoffset = 5 < 50
+			CHECK(after_enabled == 5);
+			CHECK(after_running == 5);
+			CHECK(after_enabled < before_enabled);
+		}
+		sim::take_sequential_violations();
+	}
+}
+
 TEST_CASE("pre-baf1b12a67f5: a task switch-in loses the time between its EVENT_PINNED and EVENT_FLEXIBLE ctx_sched_in()",
 	  "[model][history]")
 {
