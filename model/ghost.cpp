@@ -9,6 +9,10 @@
 namespace {
 
 std::vector<std::string> selected;	/* empty: every invariant */
+/* per context: is its clock legitimately stopped (never started, or task switched out)? Reset for
+ * every context by build_world() (ghost_context_init), so stale entries of an older world that
+ * reused the address are overwritten before use. */
+std::map<const struct perf_event_context *, bool> context_clock_stopped;
 uint64_t tick_value = 1;
 
 int reader_id() { return sim::current_lane(); }
@@ -87,6 +91,21 @@ void ghost_context_time_advanced(struct perf_event_context *ctx, uint64_t delta)
 		if (state >= PERF_EVENT_STATE_ACTIVE)
 			event->ghost.running += delta;
 	}
+}
+
+void ghost_context_init(struct perf_event_context *ctx) { context_clock_stopped[ctx] = true; }
+
+void ghost_context_switched_out(struct perf_event_context *ctx) { context_clock_stopped[ctx] = true; }
+
+void ghost_context_timestamp(struct perf_event_context *ctx, bool adv, uint64_t since_timestamp)
+{
+	auto it = context_clock_stopped.find(ctx);
+	bool stopped = it == context_clock_stopped.end() || it->second;
+
+	/* a restart of a running clock: the context lived through the interval the kernel drops */
+	if (!adv && !stopped && since_timestamp)
+		ghost_context_time_advanced(ctx, since_timestamp);
+	context_clock_stopped[ctx] = false;
 }
 
 void ghost_check_delta(struct perf_event *event, uint64_t now, uint64_t delta, const char *where)

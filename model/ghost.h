@@ -10,6 +10,13 @@
  *   - perf_event_set_state() (under ctx->lock) and the two places that store event->state
  *     directly (perf_event__state_init, the ERROR -> OFF step of _perf_event_enable) change the
  *     ghost state at the same point as event->state.
+ *   - the context clock: the kernel restarts a context's clock (__update_context_time(ctx,
+ *     false): timestamp = now, time unchanged) at ctx_sched_in() when it was stopped, i.e. the
+ *     context was never started or its task was switched out since the last timestamp. A
+ *     restart of a clock that has run since its last timestamp drops (now - timestamp) of
+ *     context time the context's events lived through; the ledger charges that interval as
+ *     __update_context_time(ctx, true) would have. Upstream never does it; the kernel-history
+ *     variants pre-baf1b12a67f5 and pre-5d95a2af973d do.
  * The ledger is therefore what the enabled/running totals must be after a quiescent
  * perf_event_update_time() under ctx->lock; check_final() compares the two.
  *
@@ -57,6 +64,10 @@ void ghost_event_init(struct perf_event *event, int state);
 void ghost_set_state(struct perf_event *event, int state);
 void ghost_context_time_advanced(struct perf_event_context *ctx, uint64_t delta);
 void ghost_check_delta(struct perf_event *event, uint64_t now, uint64_t delta, const char *where);
+/* the context clock: built stopped; stopped by a task switch out; restarted or advanced */
+void ghost_context_init(struct perf_event_context *ctx);
+void ghost_context_switched_out(struct perf_event_context *ctx);
+void ghost_context_timestamp(struct perf_event_context *ctx, bool adv, uint64_t since_timestamp);
 void ghost_userpage_published(struct perf_event *event, uint64_t enabled, uint64_t running);
 
 /* observations */

@@ -7,7 +7,8 @@ bool variant(enum model_variant v) { return selected_variant == v; }
 
 const std::vector<std::string> &model_variant_names()
 {
-	static const std::vector<std::string> names = {"upstream", "mmap-ctx-lock"};
+	static const std::vector<std::string> names = {"upstream", "mmap-ctx-lock", "pre-baf1b12a67f5",
+							    "pre-5d95a2af973d"};
 	return names;
 }
 
@@ -22,3 +23,5 @@ bool model_select_variant(const std::string &name)
 	}
 	return false;
 }
+
+bool model_variant_is_prefix(const std::string &name) { return name.rfind("pre-", 0) == 0; }

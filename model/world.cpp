@@ -248,6 +248,7 @@ static void init_context(struct perf_event_context *ctx, const char *name, struc
 	refcount_set(&ctx->refcount, 1);
 	ctx->task.poke(task);
 	ctx->model_name = name;
+	ghost_context_init(ctx);	/* its clock has not started (model/ghost.h) */
 }
 
 perf_world::~perf_world()

@@ -76,22 +76,45 @@ void __perf_event_enable(struct perf_event *event, struct perf_cpu_context *cpuc
 	    event->state <= PERF_EVENT_STATE_ERROR)
 		return;
 
-	ctx_time_freeze(cpuctx, ctx);
+	/*
+	 * variant pre-5d95a2af973d: before 5d95a2af973d "perf: Add context time freeze" this
+	 * stopped the context clock instead of freezing it:
+	 *
+	 *	if (ctx->is_active)
+	 *		ctx_sched_out(ctx, NULL, EVENT_TIME);
+	 *
+	 * ctx_sched_out() updates the time and clears EVENT_TIME, and the ctx_sched_in() that
+	 * follows (below, or in ctx_resched()) restarts it, dropping the time between. With
+	 * EVENT_FROZEN never set, ctx_sched_out(), ctx_sched_in(), __pmu_ctx_sched_out() and
+	 * perf_ctx_unlock() behave as they did before that commit.
+	 */
+	if (variant(PRE_5D95A2AF973D)) {
+		if (ctx->is_active)
+			ctx_sched_out(ctx, NULL, EVENT_TIME);
+	} else {
+		ctx_time_freeze(cpuctx, ctx);
+	}
 
 	perf_event_set_state(event, PERF_EVENT_STATE_INACTIVE);
 
 	if (!ctx->is_active)
 		return;
 
-	if (!event_filter_match(event))
+	if (!event_filter_match(event)) {
+		if (variant(PRE_5D95A2AF973D))	/* before 5d95a2af973d: restart the clock */
+			ctx_sched_in(ctx, NULL, EVENT_TIME);
 		return;
+	}
 
 	/*
 	 * If the event is in a group and isn't the group leader,
 	 * then don't put it on unless the group is on.
 	 */
-	if (leader != event && leader->state != PERF_EVENT_STATE_ACTIVE)
+	if (leader != event && leader->state != PERF_EVENT_STATE_ACTIVE) {
+		if (variant(PRE_5D95A2AF973D))	/* before 5d95a2af973d: restart the clock */
+			ctx_sched_in(ctx, NULL, EVENT_TIME);
 		return;
+	}
 
 	task_ctx = cpuctx->task_ctx;
 	if (ctx->task)

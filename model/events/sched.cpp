@@ -441,6 +441,7 @@ unlock:
 		perf_ctx_disable(ctx, false);
 
 		task_ctx_sched_out(ctx, NULL, EVENT_ALL);
+		ghost_context_switched_out(ctx);	/* model-only: its clock is stopped */
 
 		perf_ctx_enable(ctx, false);
 		raw_spin_unlock(&ctx->lock);
@@ -617,7 +618,14 @@ void ctx_sched_in(struct perf_event_context *ctx, struct pmu *pmu, enum event_ty
 	if (likely(!ctx->nr_events))
 		return;
 
-	if (!(is_active & EVENT_TIME)) {
+	/*
+	 * variant pre-baf1b12a67f5: before baf1b12a67f5 "perf: fix perf_event_context->time" the
+	 * condition was `if (is_active ^ EVENT_TIME)`, true whenever is_active is anything but
+	 * EVENT_TIME alone (it implies the upstream one, hence the ||): a second ctx_sched_in()
+	 * (EVENT_FLEXIBLE after EVENT_PINNED) or one under EVENT_FROZEN restarts a running clock.
+	 */
+	if (!(is_active & EVENT_TIME) ||
+	    (variant(PRE_BAF1B12A67F5) && (is_active ^ EVENT_TIME))) {
 		/* start ctx time */
 		__update_context_time(ctx, false);
 		/*

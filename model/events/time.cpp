@@ -22,7 +22,8 @@ u64 perf_clock(void)
 /*
  * kernel/events/core.c: __update_context_time() @ 12f24484da13 (core.c:1555).
  * Loads and stores as upstream. Model-only: the ledger is charged the context-time advance
- * here, under ctx->lock, with the values the kernel used.
+ * here, under ctx->lock, with the values the kernel used; a restart (!adv) of a clock that has
+ * run since its timestamp is charged the interval it drops (model/ghost.h).
  */
 void __update_context_time(struct perf_event_context *ctx, bool adv)
 {
@@ -36,6 +37,7 @@ void __update_context_time(struct perf_event_context *ctx, bool adv)
 		ctx->time += now - ctx->timestamp;
 		ghost_context_time_advanced(ctx, ctx->time.peek() - model_before);	/* model-only */
 	}
+	ghost_context_timestamp(ctx, adv, now - ctx->timestamp.peek());	/* model-only */
 	ctx->timestamp = now;
 
 	/*
