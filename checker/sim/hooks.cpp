@@ -164,6 +164,15 @@ void check_access(Shadow &sh, const char *name, AccessType type, Marking marking
 	const bool is_write = type != AccessType::Read;
 	const bool marked = marking == Marking::Once || marking == Marking::Atomic;
 
+	/*
+	 * Reading another lane's unordered write is a conflict for the reduction even when the read
+	 * then synchronises with it (an acquire load of a release store): which of the two runs first
+	 * decides what is read, so the field needs scheduling points. Checked before the join below,
+	 * which would order the two and hide it.
+	 */
+	if (sh.write_lane >= 0 && sh.write_lane != t && l.vc.c[sh.write_lane] < sh.last_write.clock)
+		rt.make_visible(name);
+
 	/* a marked load synchronises with the release it reads from: now (acquire) or at the next smp_rmb */
 	if (marked && !is_write && sh.has_release) {
 		if (order == Order::Acquire || order == Order::AcqRel)
