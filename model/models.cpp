@@ -8,11 +8,13 @@
 namespace model {
 
 const Model &perf_model();  // model/world.cpp
+const Model &output_wakeup_model();  // model/output/model.cpp
 
 const std::vector<const Model *> &models()
 {
 	static const std::vector<const Model *> all = {
 		&perf_model(),
+		&output_wakeup_model(),
 	};
 	return all;
 }
