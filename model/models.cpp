@@ -10,6 +10,7 @@ namespace model {
 const Model &perf_model();  // model/world.cpp
 const Model &legacy_model();  // model/legacy/world.cpp: "perf-2.6.32"
 const Model &aux_throttle_model();  // model/aux/world.cpp
+const Model &output_wakeup_model();  // model/output/model.cpp
 
 const std::vector<const Model *> &models()
 {
@@ -17,6 +18,7 @@ const std::vector<const Model *> &models()
 		&perf_model(),
 		&legacy_model(),
 		&aux_throttle_model(),
+		&output_wakeup_model(),
 	};
 	return all;
 }
