@@ -303,13 +303,6 @@ set:
 
 	ring_buffer_attach(event, rb);
 	if (variant(Variant::SeedFix)) {	/* seed 004 */
-		/*
-		 * Model-only: a scheduling point between the two stores. The checker's reduction never
-		 * makes perf_event.output visible: an rcu_dereference() that reads this release store
-		 * joins its clock before the conflict check, so the pair never counts as unordered and
-		 * no search would switch here (set_output-vs-overflow needs the switch; reported).
-		 */
-		sim::schedule_point();
 		rcu_assign_pointer(event->output, output_event);
 	}
 
