@@ -8,11 +8,13 @@
 namespace model {
 
 const Model &perf_model();  // model/world.cpp
+const Model &deferred_callchain_model();  // model/callchain/world.cpp
 
 const std::vector<const Model *> &models()
 {
 	static const std::vector<const Model *> all = {
 		&perf_model(),
+		&deferred_callchain_model(),
 	};
 	return all;
 }
