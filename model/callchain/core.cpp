@@ -306,9 +306,10 @@ inside_switch:
 namespace callchain {
 
 /*
- * kernel/events/core.c: perf_event_alloc() @ v16 2/4 (core.c:13148 in the patched file, the
- * hunk @@ -13046,6 +13145,13 @@), the defer_callchain part only: a task event gets a
- * single-task unwind_work whose callback is perf_event_deferred_task().
+ * kernel/events/core.c: perf_event_alloc() @ v16 2/4, the defer_callchain block only (it starts
+ * at core.c:13148 of the patched file, hunk @@ -13046,6 +13145,13 @@; the function's own first
+ * line is not shown by the patch): a task event gets a single-task unwind_work whose callback
+ * is perf_event_deferred_task().
  */
 int perf_event_alloc_defer(struct perf_event *event, struct task_struct *task)
 {
