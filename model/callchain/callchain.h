@@ -158,6 +158,7 @@ struct task_struct {
 	sim::field<struct perf_event_context *> perf_event_ctxp{"task_struct.perf_event_ctxp"};
 	int model_cpu = -1;	/* the CPU it runs on, -1: not running */
 	int model_entry = 1;	/* ghost: kernel entries from user space so far (1: the current one) */
+	std::vector<std::pair<u64, int>> model_cookies;	/* ghost: cookies handed to requests, with their entry */
 };
 
 /* model-only: one CPU */

@@ -114,7 +114,23 @@ void perf_callchain(struct perf_event *event, struct model_sample *sample)
 
 	get_perf_callchain(sample, kernel, user, max_stack, crosstask, true, defer_user, defer_cookie);
 
-	/* ghost */
+	/* ghost: a cookie names one kernel entry of one task (get_cookie(): "a unique identifier
+	 * that is assigned to a user space stacktrace") */
+	if (request_cookie) {
+		for (const auto &[c, entry] : current->model_cookies) {
+			if (c == request_cookie && entry != current->model_entry && model_invariant_on("cookie-per-entry")) {
+				sim::violation("cookie-per-entry",
+					       (event->model_name + ": unwind_deferred_request() hands out cookie " +
+						std::to_string(request_cookie) + " in kernel entry " +
+						std::to_string(current->model_entry) + " of " + current->comm +
+						", already handed out in entry " + std::to_string(entry) +
+						": user space stitches this entry's stack to the older samples")
+						       .c_str());
+				break;
+			}
+		}
+		current->model_cookies.push_back({request_cookie, current->model_entry});
+	}
 	sample->model_request_cookie = request_cookie;
 	sample->model_entry = current->model_entry;
 	if (sample->user_deferred)

@@ -20,6 +20,7 @@ const std::vector<std::string> &invariant_list()
 		"no-callback-after-free",	 /* no unwind callback runs (or stays queued) after _free_event() */
 		"deferred-cookie",		 /* a deferred record carries the cookie its requests got */
 		"no-fast-switch-while-pending",	 /* the clone swap never moves a ctx with a queued callback */
+		"cookie-per-entry",		 /* a cookie is handed out in one kernel entry of a task only */
 	};
 	return names;
 }

@@ -307,3 +307,26 @@ TEST_CASE("the deferred-callchain model rejects setups it does not model", "[mod
 		CHECK_THROWS_AS(build_world(s), std::invalid_argument);
 	}
 }
+
+TEST_CASE("a cancelled request leaves UNWIND_PENDING set, so the next kernel entry gets the old cookie",
+	  "[model][callchain]")
+{
+	Fresh fresh(V16_CANCEL_DEC);
+	auto w = one_task(2);	// E (index 0) and E2 (index 1)
+	struct task_struct *t = w->tasks[0].get();
+
+	op_nmi_sample(*w, 1);
+	u64 first = w->events[1]->model_samples.at(0).model_request_cookie;
+	op_close(*w, 1);
+	CHECK(t->task_works.peek() == nullptr);                                   // task_work_cancel() took it back
+	CHECK((t->unwind_info.unwind_mask.peek() & UNWIND_PENDING) != 0);         // ... but PENDING stays
+	op_return_to_user(*w, 0);
+	CHECK(model_unwind_cookie(&t->unwind_info) == first);                     // unwind_reset_info() returned early
+	CHECK(violations_text(sim::take_sequential_violations()) == "");
+
+	op_nmi_sample(*w, 0);                                                     // the next entry
+	CHECK(w->events[0]->model_samples.at(0).model_request_cookie == first);
+	auto v = sim::take_sequential_violations();
+	REQUIRE(v.size() == 1);
+	CHECK(v[0].invariant == "cookie-per-entry");
+}
