@@ -157,7 +157,12 @@ struct task_struct {
 	struct unwind_task_info unwind_info;
 	sim::field<struct perf_event_context *> perf_event_ctxp{"task_struct.perf_event_ctxp"};
 	int model_cpu = -1;	/* the CPU it runs on, -1: not running */
-	int model_entry = 1;	/* ghost: kernel entries from user space so far (1: the current one) */
+	/* TIF_NOTIFY_RESUME, as task_work_add() sets it; only the task and NMIs on its CPU touch
+	 * it here (ordered by cpu.nmi), so it is a plain bool, not a checked field */
+	bool model_notify_resume = false;
+	int model_entry = 1;	/* ghost: user-space runs so far (1: the current kernel entry's); an entry
+				 * the self-IPI of TWA_NMI_CURRENT forces before any user instruction
+				 * counts with the one before it (same user stack) */
 	std::vector<std::pair<u64, int>> model_cookies;	/* ghost: cookies handed to requests, with their entry */
 };
 

@@ -24,17 +24,18 @@ namespace callchain {
 /*
  * kernel/task_work.c: task_work_add(). Model: the cmpxchg loop that pushes `work` on
  * task->task_works is one atomic read-modify-write; no work_exited (tasks do not exit here); the
- * notification (TIF_NOTIFY_RESUME, or the irq_work of TWA_NMI_CURRENT) is the next
- * return_to_user op of the task.
+ * notification sets TIF_NOTIFY_RESUME (task_struct::model_notify_resume) for either mode; the
+ * op return_to_user models what TWA_NMI_CURRENT's irq_work adds.
  */
 int task_work_add(struct task_struct *task, struct callback_head *work, enum task_work_notify_mode notify)
 {
 	MODEL_FRAME_FILE("task_work.c", 0);
-	(void)notify;
 	task->task_works.rmw([work](struct callback_head *head) {
 		work->next = head;
 		return work;
 	}, sim::Order::AcqRel);
+	if (notify != TWA_NONE)
+		task->model_notify_resume = true;	/* set_notify_resume(task), directly or from the irq_work */
 	return 0;
 }
 

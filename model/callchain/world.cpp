@@ -124,10 +124,22 @@ void op_return_to_user(callchain_world &w, int context)
 		return;
 	}
 	model_nmi_hold(cpu);
-	task_work_run();
-	model_nmi_window(cpu);
-	unwind_reset_info();
-	task->model_entry++;	/* in user space; the next kernel entry is a new entry context */
+	for (;;) {
+		task->model_notify_resume = false;	/* resume_user_mode_work(): clear_thread_flag(TIF_NOTIFY_RESUME) */
+		task_work_run();
+		model_nmi_window(cpu);
+		unwind_reset_info();
+		/*
+		 * model: an NMI in the window above queued task work with TWA_NMI_CURRENT, whose
+		 * irq_work raises the self-IPI that fires as soon as the return to user space
+		 * enables interrupts, before any user instruction: the task is straight back in
+		 * the kernel with the same user stack and this loop runs again.
+		 */
+		if (!task->model_notify_resume)
+			break;
+		sim::note("return_to_user: task work queued on the way out: the irq_work brings the task straight back");
+	}
+	task->model_entry++;	/* user code runs now; the next kernel entry has a new user stack */
 	model_nmi_release(cpu);
 }
 
