@@ -19,10 +19,15 @@
 
 namespace callchain {
 
-/* --- kernel/task_work.c (not read for this model: the contract as task_work.h documents it) --- */
+/*
+ * --- kernel/task_work.c ---
+ * Read at torvalds/linux 114518eb6430 (an older version: task_work_cancel() by func, TWA_NMI_CURRENT
+ * not yet there); the newer forms the v16 base uses (task_work_cancel() by callback_head,
+ * TWA_NMI_CURRENT's irq_work) were not available and are modelled on the same structure.
+ */
 
 /*
- * kernel/task_work.c: task_work_add(). Model: the cmpxchg loop that pushes `work` on
+ * kernel/task_work.c: task_work_add() @ 114518eb6430. Model: the cmpxchg loop that pushes `work` on
  * task->task_works is one atomic read-modify-write; no work_exited (tasks do not exit here); the
  * notification sets TIF_NOTIFY_RESUME (task_struct::model_notify_resume) for either mode; the
  * op return_to_user models what TWA_NMI_CURRENT's irq_work adds.
@@ -40,8 +45,9 @@ int task_work_add(struct task_struct *task, struct callback_head *work, enum tas
 }
 
 /*
- * kernel/task_work.c: task_work_cancel() (the callback_head form). Model: under task->pi_lock
- * as upstream; the unlink is one atomic read-modify-write of the list. A work that
+ * kernel/task_work.c: task_work_cancel() @ 114518eb6430, matching the callback_head itself (the
+ * newer form) rather than its func. Model: under task->pi_lock as upstream; the READ_ONCE/cmpxchg
+ * walk is one atomic read-modify-write of the list. A work that
  * task_work_run() already took off the list is not found: the "blind spot" (returns NULL).
  */
 struct callback_head *task_work_cancel(struct task_struct *task, struct callback_head *cb)
@@ -68,11 +74,11 @@ struct callback_head *task_work_cancel(struct task_struct *task, struct callback
 }
 
 /*
- * kernel/task_work.c: task_work_run(). Model: the xchg of task->task_works and the pi_lock
+ * kernel/task_work.c: task_work_run() @ 114518eb6430. Model: the cmpxchg of task->task_works and the pi_lock
  * round trip that waits for a task_work_cancel() in progress are one pi_lock section here, in
  * which the model also takes each work's model_running (callback_head.running) so that a
  * cancel_unwind_task() that finds the work gone can wait for its func to return (the rcuwait).
- * Runs in list order (last added first).
+ * Runs in list order (last added first); cond_resched() and work_exited are not modelled.
  */
 void task_work_run(void)
 {

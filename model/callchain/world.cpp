@@ -125,7 +125,7 @@ void op_return_to_user(callchain_world &w, int context)
 	}
 	model_nmi_hold(cpu);
 	for (;;) {
-		task->model_notify_resume = false;	/* resume_user_mode_work(): clear_thread_flag(TIF_NOTIFY_RESUME) */
+		task->model_notify_resume = false;	/* resume_user_mode_work(): clear_thread_flag(TIF_NOTIFY_RESUME) (not read) */
 		task_work_run();
 		model_nmi_window(cpu);
 		unwind_reset_info();
