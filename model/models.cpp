@@ -11,6 +11,7 @@ const Model &perf_model();  // model/world.cpp
 const Model &legacy_model();  // model/legacy/world.cpp: "perf-2.6.32"
 const Model &aux_throttle_model();  // model/aux/world.cpp
 const Model &output_wakeup_model();  // model/output/model.cpp
+const Model &deferred_callchain_model();  // model/callchain/world.cpp
 
 const std::vector<const Model *> &models()
 {
@@ -19,6 +20,7 @@ const std::vector<const Model *> &models()
 		&legacy_model(),
 		&aux_throttle_model(),
 		&output_wakeup_model(),
+		&deferred_callchain_model(),
 	};
 	return all;
 }
