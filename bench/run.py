@@ -14,10 +14,12 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
@@ -32,14 +34,35 @@ def build():
                    stdout=subprocess.DEVNULL)
 
 
+GNU_TIME = "/usr/bin/time"  # Debian package `time`
+
+
 def measure(argv, timeout):
-    """Runs a command; returns (stdout, wall seconds, peak RSS in MiB of that child)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Runs a command; returns (stdout, wall seconds, peak RSS in MiB of that process alone).
+
+    ru_maxrss survives exec, so a child forked straight from this Python process would report
+    Python's own footprint as its peak; GNU time forks from a small process and reports perfmc's.
+    Without it, the figure is wait4's, an upper bound."""
+    rss_file = None
+    if os.path.exists(GNU_TIME):
+        rss_file = tempfile.NamedTemporaryFile(prefix="perfmc-rss-", delete=False)
+        rss_file.close()
+        argv = [GNU_TIME, "-f", "%M", "-o", rss_file.name] + argv
     start = time.monotonic()
-    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=timeout + 30)
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    killer = threading.Timer(timeout + 30, p.kill)  # perfmc's own --timeout should stop it first
+    killer.start()
+    out = p.stdout.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    killer.cancel()
+    p.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return p.stdout, wall, max(after, before) / 1024.0
+    rss_kib = usage.ru_maxrss
+    if rss_file:
+        with open(rss_file.name) as f:
+            rss_kib = int(f.read().split()[-1])
+        os.unlink(rss_file.name)
+    return out, wall, rss_kib / 1024.0
 
 
 def run_scenario(path, reduction, timeout, variant="upstream"):
@@ -98,14 +121,17 @@ def main():
             print(lines[-1], flush=True)
         lines.append("")
 
-    lines += ["## Shipped scenarios (upstream)", "", "| scenario, reduction | verdict | executions | discovery | exec/s | "
+    lines += ["## Shipped scenarios (each under the first variant its [expect] names)", "", "| scenario, reduction | verdict | executions | discovery | exec/s | "
               "time | first counterexample | peak RSS |", rule]
     for f in sorted(os.listdir(os.path.join(ROOT, "scenarios"))):
         if not f.endswith(".toml"):
             continue
+        path = os.path.join(ROOT, "scenarios", f)
+        with open(path, "rb") as toml:
+            variant = next(iter(tomllib.load(toml)["expect"]))
         for reduction in (True, False):
-            r = run_scenario(os.path.join(ROOT, "scenarios", f), reduction, args.timeout)
-            lines.append(fmt_row(f"{f[:-5]}, {'on' if reduction else 'off'}", r))
+            r = run_scenario(path, reduction, args.timeout, variant)
+            lines.append(fmt_row(f"{f[:-5]} [{variant}], {'on' if reduction else 'off'}", r))
             print(lines[-1], flush=True)
     lines.append("")
 
