@@ -131,7 +131,7 @@ struct pmu {
 
 /* include/linux/perf_event.h: struct hw_perf_event, the part a counting PMU uses */
 struct hw_perf_event {
-	local64_t prev_count;						/* the PMU's own CPU, IRQs off */
+	local64_t prev_count{"hw_perf_event.prev_count"};						/* the PMU's own CPU, IRQs off */
 	sim::field<int> state{"hw_perf_event.state"};			/* PERF_HES_*: pmu callbacks */
 	sim::field<u64> interrupts{"hw_perf_event.interrupts"};	/* throttling: never MAX in the model */
 };
@@ -156,12 +156,12 @@ struct perf_event_mmap_page {
 
 /* kernel/events/internal.h: struct perf_buffer, without data pages, AUX or wakeups */
 struct perf_buffer {
-	refcount_t refcount;
+	refcount_t refcount{"perf_buffer.refcount"};
 	int nr_pages;					/* data pages (plain: set by rb_alloc) */
 	int paused;
 	spinlock_t event_lock{"perf_buffer.event_lock"};
 	std::vector<struct perf_event *> event_list;	/* list_head event_list, under event_lock */
-	refcount_t mmap_count;
+	refcount_t mmap_count{"perf_buffer.mmap_count"};
 	long mmap_locked;
 	struct perf_event_mmap_page *user_page;
 	struct perf_event_mmap_page model_user_page;	/* model-only: the page user_page points to */
@@ -230,7 +230,7 @@ struct perf_event_context {
 	int nr_freq = 0;
 	int rotate_disable = 0;
 
-	refcount_t refcount;
+	refcount_t refcount{"perf_event_context.refcount"};
 	sim::field<struct task_struct *> task{"perf_event_context.task"};
 
 	/*
@@ -291,17 +291,17 @@ struct perf_event {
 	sim::field<u64> total_time_running{"perf_event.total_time_running"};
 	sim::field<u64> tstamp{"perf_event.tstamp"};
 
-	local64_t count;
-	atomic64_t child_count;
-	atomic64_t child_total_time_enabled;
-	atomic64_t child_total_time_running;
+	local64_t count{"perf_event.count"};
+	atomic64_t child_count{"perf_event.child_count"};
+	atomic64_t child_total_time_enabled{"perf_event.child_total_time_enabled"};
+	atomic64_t child_total_time_running{"perf_event.child_total_time_running"};
 
 	struct hw_perf_event hw;
 	sim::field<int> oncpu{"perf_event.oncpu"};		/* WRITE_ONCE / READ_ONCE, smp_wmb/smp_rmb */
 
 	/* mmap bits */
 	struct mutex mmap_mutex{"perf_event.mmap_mutex"};
-	refcount_t mmap_count;
+	refcount_t mmap_count{"perf_event.mmap_count"};
 	sim::field<struct perf_buffer *> rb{"perf_event.rb"};	/* rcu_assign_pointer / rcu_dereference */
 
 	sim::field<unsigned int> pending_disable{"perf_event.pending_disable"};

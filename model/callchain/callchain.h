@@ -107,7 +107,7 @@ struct perf_event_context {
 	raw_spinlock_t lock{"perf_event_context.lock"};
 	sim::field<struct task_struct *> task{"perf_event_context.task"};
 	struct perf_event_context *parent_ctx = nullptr;
-	local_t nr_no_switch_fast;	/* events preventing fast context switch */
+	local_t nr_no_switch_fast{"perf_event_context.nr_no_switch_fast"};	/* events preventing fast context switch */
 };
 
 struct perf_event_attr {

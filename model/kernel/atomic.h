@@ -8,12 +8,17 @@
 #include "model/kernel/field.h"
 #include "model/kernel/types.h"
 
-typedef struct {
-	::sim::field<int> counter{"atomic_t.counter"};
+/* `atomic_t poll{"perf_buffer.poll"};` names the instance for race reports and traces */
+typedef struct atomic_t {
+	::sim::field<int> counter;
+	atomic_t() : counter("atomic_t.counter") {}
+	explicit atomic_t(const char *name) : counter(name) {}
 } atomic_t;
 
-typedef struct {
-	::sim::field<s64> counter{"atomic64_t.counter"};
+typedef struct atomic64_t {
+	::sim::field<s64> counter;
+	atomic64_t() : counter("atomic64_t.counter") {}
+	explicit atomic64_t(const char *name) : counter(name) {}
 } atomic64_t;
 
 #define ATOMIC_INIT(i) {{"atomic_t.counter", (i)}}

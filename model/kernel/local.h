@@ -7,12 +7,17 @@
 #include "model/kernel/field.h"
 #include "model/kernel/types.h"
 
-typedef struct {
-	::sim::field<long> a{"local_t.a"};
+/* `local_t head{"perf_buffer.head"};` names the instance for race reports and traces */
+typedef struct local_t {
+	::sim::field<long> a;
+	local_t() : a("local_t.a") {}
+	explicit local_t(const char *name) : a(name) {}
 } local_t;
 
-typedef struct {
-	::sim::field<s64> counter{"local64_t.counter"};
+typedef struct local64_t {
+	::sim::field<s64> counter;
+	local64_t() : counter("local64_t.counter") {}
+	explicit local64_t(const char *name) : counter(name) {}
 } local64_t;
 
 inline long local_read(const local_t *l) { return l->a.read(::sim::Marking::Atomic); }

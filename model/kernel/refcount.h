@@ -10,6 +10,8 @@
 
 typedef struct refcount_struct {
 	atomic_t refs;
+	refcount_struct() = default;
+	explicit refcount_struct(const char *name) : refs(name) {}  /* `refcount_t refcount{"perf_event.refcount"};` */
 } refcount_t;
 
 inline void refcount_set(refcount_t *r, int n) { atomic_set(&r->refs, n); }

@@ -54,7 +54,7 @@ struct pmu {
 
 /* include/linux/perf_event.h (2.6.32): struct hw_perf_event, the one field the model's PMU uses */
 struct hw_perf_event {
-	atomic64_t prev_count{::sim::field<s64>{"hw_perf_event.prev_count"}};	/* the counter value at the last read; the event's CPU only */
+	atomic64_t prev_count{"hw_perf_event.prev_count"};	/* the counter value at the last read; the event's CPU only */
 };
 
 /* The ledger (model-only): what really happened to one event's time; no sim::field, no races. */
@@ -77,7 +77,7 @@ struct perf_event {
 
 	/* written under ctx->lock or with the context's CPU's IRQs off; read unlocked by perf_event_read() */
 	::sim::field<int> state{"perf_event.state", PERF_EVENT_STATE_OFF};
-	atomic64_t count{::sim::field<s64>{"perf_event.count"}};	/* atomic64_t in 2.6.32 */
+	atomic64_t count{"perf_event.count"};	/* atomic64_t in 2.6.32 */
 
 	/*
 	 * These are the total time in nanoseconds that the event
@@ -113,8 +113,8 @@ struct perf_event {
 	int cpu = -1;
 
 	/* These accumulate total time (in nanoseconds) that children events have been enabled and running, respectively. */
-	atomic64_t child_total_time_enabled{::sim::field<s64>{"perf_event.child_total_time_enabled"}};
-	atomic64_t child_total_time_running{::sim::field<s64>{"perf_event.child_total_time_running"}};
+	atomic64_t child_total_time_enabled{"perf_event.child_total_time_enabled"};
+	atomic64_t child_total_time_running{"perf_event.child_total_time_running"};
 
 	/* Protect attach/detach and child_list: */
 	struct mutex child_mutex{"perf_event.child_mutex"};
@@ -148,7 +148,7 @@ struct perf_event_context {
 	::sim::field<int> nr_active{"perf_event_context.nr_active"};
 	::sim::field<int> is_active{"perf_event_context.is_active"};
 	int nr_stat = 0;
-	atomic_t refcount;
+	atomic_t refcount{"perf_event_context.refcount"};
 	::sim::field<struct task_struct *> task{"perf_event_context.task"};
 
 	/*

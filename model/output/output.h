@@ -111,24 +111,24 @@ struct perf_event_mmap_page {
 
 /* kernel/events/internal.h: struct perf_buffer, without AUX, data pages or VM accounting */
 struct perf_buffer {
-	refcount_t refcount;
+	refcount_t refcount{"perf_buffer.refcount"};
 	int nr_pages = 1;
 	int overwrite = 0;
 	int paused = 0;
-	atomic_t poll;					/* POLL_ for wakeups */
+	atomic_t poll{"perf_buffer.poll"};					/* POLL_ for wakeups */
 
-	local_t head;					/* write position */
+	local_t head{"perf_buffer.head"};					/* write position */
 	sim::field<unsigned int> nest{"perf_buffer.nest", 0};	/* nested writers */
-	local_t events;					/* event limit */
-	local_t wakeup;					/* wakeup stamp */
-	local_t lost;					/* nr records lost */
+	local_t events{"perf_buffer.events"};					/* event limit */
+	local_t wakeup{"perf_buffer.wakeup"};					/* wakeup stamp */
+	local_t lost{"perf_buffer.lost"};					/* nr records lost */
 
 	long watermark = 0;				/* wakeup watermark */
 
 	spinlock_t event_lock{"perf_buffer.event_lock"};
 	std::vector<struct perf_event *> event_list;	/* event_lock for writers, RCU for readers */
 
-	refcount_t mmap_count;
+	refcount_t mmap_count{"perf_buffer.mmap_count"};
 
 	struct perf_event_mmap_page *user_page;
 	struct perf_event_mmap_page model_user_page;
@@ -146,7 +146,7 @@ struct perf_event {
 	long watermark_attr = 0;			/* attr.watermark ? attr.wakeup_watermark : 0 */
 
 	struct mutex mmap_mutex{"perf_event.mmap_mutex"};
-	refcount_t mmap_count;
+	refcount_t mmap_count{"perf_event.mmap_count"};
 
 	sim::field<struct perf_buffer *> rb{"perf_event.rb"};		/* rcu_assign_pointer / rcu_dereference */
 	sim::field<struct perf_event *> output{"perf_event.output"};	/* seed-fix only: rcu_assign_pointer */
@@ -156,7 +156,7 @@ struct perf_event {
 	sim::field<int> pending_kill{"perf_event.pending_kill", 0};
 	struct irq_work pending_irq;
 	bool fasync = false;				/* *perf_event_fasync(event): no SIGIO owner here */
-	atomic64_t lost_samples;
+	atomic64_t lost_samples{"perf_event.lost_samples"};
 };
 
 /* include/linux/perf_event.h: struct perf_output_handle */
