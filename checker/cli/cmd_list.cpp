@@ -72,11 +72,16 @@ int run_list(const ListOptions &o, std::ostream &out)
 		}
 		return kExitOk;
 	}
+	std::vector<std::pair<std::string, std::string>> rows;  // "name [model]", first sentence
+	size_t width = 0;
 	for (const std::string &file : scenario_files(o.dir)) {
 		Scenario s = load_scenario_file(file, model_registries());
-		out << fmt::format("{:<40} {}\n", s.name + (s.model == model_registries().front().name ? "" : " [" + s.model + "]"),
-				   first_sentence(s.summary));
+		rows.emplace_back(s.name + (s.model == model_registries().front().name ? "" : " [" + s.model + "]"),
+				  first_sentence(s.summary));
+		width = std::max(width, rows.back().first.size());
 	}
+	for (const auto &[name, sentence] : rows)
+		out << fmt::format("{:<{}}  {}\n", name, width, sentence);
 	return kExitOk;
 }
 }  // namespace
