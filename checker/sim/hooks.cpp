@@ -98,8 +98,12 @@ static int record_text_step(StepKind kind, std::string text)
 void schedule_access(const char *name, Marking marking)
 {
 	Runtime &rt = runtime();
-	if (rt.in_lane && rt.is_visible(name))
+	if (rt.in_lane && rt.is_visible(name)) {
+		LaneState &l = rt.current();
+		l.pending_op = name;
 		rt.sched.schedule();
+		l.pending_op = nullptr;
+	}
 }
 
 void schedule_point()
@@ -283,8 +287,10 @@ void lock_acquire(LockState &lock, LockKind kind)
 	const int t = rt.lane();
 	if (rt.is_visible(lock.name)) {
 		rt.lanes[t].pending_lock = &lock;
+		rt.lanes[t].pending_op = lock.name;
 		rt.sched.schedule();
 		rt.lanes[t].pending_lock = nullptr;
+		rt.lanes[t].pending_op = nullptr;
 	}
 	lock.acquired_by |= 1u << t;
 	if (lock.acquired_by & ~(1u << t))
@@ -315,8 +321,11 @@ bool lock_try_acquire(LockState &lock, LockKind kind)
 	}
 	reset_if_stale(lock);
 	const int t = rt.lane();
-	if (rt.is_visible(lock.name))
+	if (rt.is_visible(lock.name)) {
+		rt.lanes[t].pending_op = lock.name;
 		rt.sched.schedule();
+		rt.lanes[t].pending_op = nullptr;
+	}
 	lock.acquired_by |= 1u << t;
 	if (lock.acquired_by & ~(1u << t))
 		rt.make_visible(lock.name);
@@ -454,8 +463,11 @@ uint64_t clock_read()
 	Runtime &rt = runtime();
 	if (rt.in_lane) {
 		/* the clock is a shared counter: reads conflict with each other, never reported as races */
-		if (rt.is_visible("perf_clock"))
+		if (rt.is_visible("perf_clock")) {
+			rt.current().pending_op = "perf_clock";
 			rt.sched.schedule();
+			rt.current().pending_op = nullptr;
+		}
 		const int t = rt.lane();
 		LaneState &l = rt.lanes[t];
 		if (rt.clock_lane >= 0 && rt.clock_lane != t && l.vc.c[rt.clock_lane] < rt.clock_epoch)

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ostream>
 #include <set>
 #include <streambuf>
@@ -108,6 +109,8 @@ public:
 	{
 		depth_ = 0;
 		started_ = 0;
+		sleep_ = 0;
+		redundant_ = false;
 		engine.choices.clear();
 		engine.preemptions = 0;
 		shard_k_ = static_cast<unsigned>(engine.options.shard);
@@ -151,7 +154,9 @@ public:
 		switch (engine.options.search) {
 		case Search::Exhaustive:
 		case Search::Bounded:
-			if (shard_k_ != 0)
+			if (redundant_)
+				engine.not_owned++;  // a sleep set showed it equivalent to one explored before
+			else if (shard_k_ != 0)
 				engine.not_owned++;  // a leaf above which the shard split ran out of decisions
 			else if (engine.bound > 0 && engine.preemptions < engine.bound && engine.deepening)
 				engine.not_owned++;  // already counted in an earlier round of the deepening
@@ -191,6 +196,7 @@ public:
 		std::sort(candidates_.begin() + first_other, candidates_.end());
 		if (candidates_.empty()) {
 			/* every runnable lane waits for a held lock: let Relacy run one into the block */
+			sleep_ = 0;
 			if (t.state_ == rl::thread_state_running)
 				return t.index_;
 			for (rl::thread_id_t i = 0; i < this->running_threads_count; i++)
@@ -198,16 +204,36 @@ public:
 			std::sort(candidates_.begin(), candidates_.end());
 			return candidates_[0];
 		}
-		if (candidates_.size() == 1)
+		if (redundant_)  // the rest of a redundant execution: no decisions, nothing recorded
 			return candidates_[0];
-		if (current_runnable && engine.bound >= 0 && engine.preemptions >= engine.bound) {
-			engine.pruned = true;
-			return candidates_[0];
+		if (rt().reduction) {
+			/* sleep sets: a lane asleep here would only repeat an execution explored before */
+			std::vector<rl::thread_id_t> awake;
+			for (rl::thread_id_t c : candidates_)
+				if (!(sleep_ >> c & 1))
+					awake.push_back(c);
+			const bool bound_holds = current_runnable && engine.bound >= 0 && engine.preemptions >= engine.bound;
+			if (awake.empty() || (bound_holds && awake[0] != t.index_)) {
+				if (bound_holds && !awake.empty())
+					engine.pruned = true;
+				redundant_ = true;
+				return candidates_[0];
+			}
+			candidates_.swap(awake);
 		}
-		unsigned index = decide(static_cast<unsigned>(candidates_.size()));
-		if (current_runnable && index != 0)
+		unsigned index = 0;
+		if (candidates_.size() > 1) {
+			if (current_runnable && engine.bound >= 0 && engine.preemptions >= engine.bound)
+				engine.pruned = true;  // candidates_[0] is the current lane
+			else
+				index = decide(static_cast<unsigned>(candidates_.size()));
+		}
+		const rl::thread_id_t chosen = candidates_[index];
+		if (current_runnable && chosen != t.index_)
 			engine.preemptions++;
-		return candidates_[index];
+		if (rt().reduction)
+			sleep_after(chosen, index);
+		return chosen;
 	}
 
 	unsigned rand_impl(unsigned /*limit*/, rl::sched_type /*type*/) { return 0; }  // no other randomness in perfmc's use
@@ -340,6 +366,35 @@ private:
 		return best;
 	}
 
+	/*
+	 * Sleep sets (Godefroid 1996): after the choices before `index` at this node have been
+	 * explored (by this search or by another shard), a lane among them, or already asleep, stays
+	 * asleep below while the lanes that run do operations independent of its pending one; running
+	 * it there would only reorder independent operations of an execution explored before. Two
+	 * pending operations are independent when both are known and name different fields, locks or
+	 * clocks (names, not instances: conservative). What runs between two scheduling points is
+	 * invisible, that is race-free (checker/sim/README.md), so the operation at the scheduling
+	 * point stands for the whole step. Every mode computes the same sleep sets from the path, so
+	 * a token replays the same way whichever search found it.
+	 */
+	static bool independent(rl::thread_id_t a, rl::thread_id_t b)
+	{
+		const char *x = rt().lanes[a].pending_op, *y = rt().lanes[b].pending_op;
+		return x && y && x != y && std::strcmp(x, y) != 0;
+	}
+
+	void sleep_after(rl::thread_id_t chosen, unsigned index)
+	{
+		unsigned asleep = sleep_;
+		for (unsigned i = 0; i < index; i++)
+			asleep |= 1u << candidates_[i];
+		unsigned next = 0;
+		for (unsigned l = 0; l < N; l++)
+			if ((asleep >> l & 1) && l != static_cast<unsigned>(chosen) && independent(l, chosen))
+				next |= 1u << l;
+		sleep_ = next;
+	}
+
 	/* depth-first: the next schedule differs at the deepest decision that has an untried choice */
 	bool advance()
 	{
@@ -386,6 +441,8 @@ private:
 	std::array<int, N> pct_priority_{};                  // by lane: higher runs first
 	std::vector<std::pair<size_t, int>> pct_changes_;  // (decision, new priority of the running lane)
 	size_t pct_steps_ = 0;                               // the most decisions of one execution so far
+	unsigned sleep_ = 0;       // lanes asleep at the current point of this execution
+	bool redundant_ = false;   // every awake choice was asleep: the rest of the execution repeats one explored
 };
 
 void materialize_races(std::vector<Race> *failing)

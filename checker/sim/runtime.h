@@ -43,6 +43,7 @@ struct LaneState {
 	int kcsan_disabled = 0;
 	const Frame *stack = nullptr;
 	const LockState *pending_lock = nullptr;  // the lock this lane is about to take, at its scheduling point
+	const char *pending_op = nullptr;  // the field or lock name of its next visible operation; nullptr: unknown
 };
 
 /* A race as detected, before its stacks are copied out of the frame arena. */

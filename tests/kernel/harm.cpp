@@ -232,6 +232,39 @@ TEST_CASE("an acquire load of another lane's release store still makes the field
 	CHECK(reduced.races.empty());  // ordered by release/acquire: no data race to report
 }
 
+TEST_CASE("sleep sets: independent lock sections are not reordered, and every outcome is still reached", "[kernel][search][reduction]")
+{
+	// A takes L1 then L2; B takes L1; C takes L2. Each records its arrival under the lock, so the
+	// outcome is the order on L1 and the order on L2: four outcomes, one execution each when
+	// B's and C's independent sections are not also reordered against each other.
+	struct two_locks {
+		raw_spinlock_t l1{"obj.l1"}, l2{"obj.l2"};
+		sim::field<u64> on1{"obj.on1"}, on2{"obj.on2"};
+	};
+	static std::unique_ptr<two_locks> o;
+	auto section = [](raw_spinlock_t *l, sim::field<u64> *order, u64 who) {
+		raw_spin_lock(l);
+		*order = *order * 10 + who;
+		raw_spin_unlock(l);
+	};
+	sim::Program p;
+	p.setup = [] { o = std::make_unique<two_locks>(); };
+	p.teardown = [] { o.reset(); };
+	p.lanes = {{"A", 0, sim::LaneContext::Task, [section] { section(&o->l1, &o->on1, 1); section(&o->l2, &o->on2, 1); }},
+		   {"B", 1, sim::LaneContext::Task, [section] { section(&o->l1, &o->on1, 2); }},
+		   {"C", 2, sim::LaneContext::Task, [section] { section(&o->l2, &o->on2, 3); }}};
+	p.outcome = [] { return std::to_string(o->on1.peek()) + "/" + std::to_string(o->on2.peek()); };
+	sim::Options full;
+	full.reduction = false;
+	auto reduced = sim::explore(p, sim::Options{});
+	auto all = sim::explore(p, full);
+	REQUIRE(reduced.complete);
+	REQUIRE(all.complete);
+	CHECK(all.outcomes == std::vector<std::string>{"12/13", "12/31", "21/13", "21/31"});
+	CHECK(reduced.outcomes == all.outcomes);
+	CHECK(reduced.executions == 4);
+}
+
 TEST_CASE("lock-protected lanes explore only the lock acquisition orders", "[kernel][search][reduction]")
 {
 	// three lanes, two locked updates each: (3*2)! / (2!)^3 = 90 acquisition orders
