@@ -208,18 +208,16 @@ public:
 			return candidates_[0];
 		if (rt().reduction) {
 			/* sleep sets: a lane asleep here would only repeat an execution explored before */
-			std::vector<rl::thread_id_t> awake;
-			for (rl::thread_id_t c : candidates_)
-				if (!(sleep_ >> c & 1))
-					awake.push_back(c);
+			const rl::thread_id_t first = candidates_[0];
+			const unsigned sleep = sleep_;
+			std::erase_if(candidates_, [sleep](rl::thread_id_t c) { return sleep >> c & 1; });
 			const bool bound_holds = current_runnable && engine.bound >= 0 && engine.preemptions >= engine.bound;
-			if (awake.empty() || (bound_holds && awake[0] != t.index_)) {
-				if (bound_holds && !awake.empty())
+			if (candidates_.empty() || (bound_holds && candidates_[0] != t.index_)) {
+				if (bound_holds && !candidates_.empty())
 					engine.pruned = true;
 				redundant_ = true;
-				return candidates_[0];
+				return first;
 			}
-			candidates_.swap(awake);
 		}
 		unsigned index = 0;
 		if (candidates_.size() > 1) {

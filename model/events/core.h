@@ -213,7 +213,6 @@ struct perf_buffer *model_alloc_rb(void);	/* model-only: world-owned storage (mo
 int perf_mmap_rb(struct vm_area_struct *vma, struct perf_event *event, unsigned long nr_pages);
 int perf_mmap(struct file *file, struct vm_area_struct *vma);
 void perf_mmap_close(struct vm_area_struct *vma);
-bool refcount_dec_and_mutex_lock(refcount_t *r, struct mutex *lock);	/* lib/refcount.c */
 
 /* --- pmu.cpp (model-only: a counting PMU) --- */
 extern struct pmu model_counting_pmu;

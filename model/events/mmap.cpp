@@ -2,7 +2,7 @@
  * kernel/events/core.c, mmap() of the ring buffer: core.c:6596-6700 (ring_buffer_attach,
  * ring_buffer_get, ring_buffer_put), 6738-6850 (perf_mmap_close), 6984-7050 (perf_mmap_rb),
  * 7129-7200 (perf_mmap) at 12f24484da13 (AOSC-Tracking/ubuntu-linux-unstable); rb_alloc() from
- * kernel/events/ring_buffer.c; refcount_dec_and_mutex_lock() from lib/refcount.c.
+ * kernel/events/ring_buffer.c.
  *
  * Left out: data pages, page tables (map_range), VM accounting (perf_mmap_calc_limits always
  * allows, perf_mmap_account, mmap_user), the AUX area (perf_mmap_aux, aux_mmap_count), pmu
@@ -10,36 +10,6 @@
  * is freed: the world owns every buffer), wake-ups, perf_event_set_output().
  */
 #include "model/events/core.h"
-
-/* lib/refcount.c: refcount_dec_not_one() (model port; belongs in the shim's refcount.h) */
-static bool refcount_dec_not_one(refcount_t *r)
-{
-	int val = atomic_read(&r->refs);
-
-	do {
-		if (val == 1)
-			return false;
-		int old = atomic_cmpxchg(&r->refs, val, val - 1);
-		if (old == val)
-			return true;
-		val = old;
-	} while (1);
-}
-
-/* lib/refcount.c: refcount_dec_and_mutex_lock() (model port; belongs in the shim's refcount.h) */
-bool refcount_dec_and_mutex_lock(refcount_t *r, struct mutex *lock)
-{
-	if (refcount_dec_not_one(r))
-		return false;
-
-	mutex_lock(lock);
-	if (!refcount_dec_and_test(r)) {
-		mutex_unlock(lock);
-		return false;
-	}
-
-	return true;
-}
 
 /*
  * kernel/events/ring_buffer.c: rb_alloc() (the vmalloc-less variant), reduced to what the model

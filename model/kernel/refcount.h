@@ -7,6 +7,7 @@
 
 #include "model/kernel/atomic.h"
 #include "model/kernel/bug.h"
+#include "model/kernel/mutex.h"
 
 typedef struct refcount_struct {
 	atomic_t refs;
@@ -29,3 +30,33 @@ inline bool refcount_dec_and_test(refcount_t *r)
 	return old == 1;
 }
 inline void refcount_dec(refcount_t *r) { (void)refcount_dec_and_test(r); }
+
+/* lib/refcount.c: refcount_dec_not_one(): decrement unless the count is 1 (then false) */
+inline bool refcount_dec_not_one(refcount_t *r)
+{
+	int val = atomic_read(&r->refs);
+
+	do {
+		if (val == 1)
+			return false;
+		int old = atomic_cmpxchg(&r->refs, val, val - 1);
+		if (old == val)
+			return true;
+		val = old;
+	} while (1);
+}
+
+/* lib/refcount.c: refcount_dec_and_mutex_lock(): true with `lock` held when the count drops to 0 */
+inline bool refcount_dec_and_mutex_lock(refcount_t *r, struct mutex *lock)
+{
+	if (refcount_dec_not_one(r))
+		return false;
+
+	mutex_lock(lock);
+	if (!refcount_dec_and_test(r)) {
+		mutex_unlock(lock);
+		return false;
+	}
+
+	return true;
+}
