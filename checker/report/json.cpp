@@ -52,6 +52,7 @@ nlohmann::json report_json(const Scenario &scenario, const RunResult &result)
 			    {"violation", nullptr},
 			    {"preemptions", r.preemptions},
 			    {"discovery_executions", r.discovery_executions},
+			    {"runs", r.runs},
 			    {"visible", r.visible},
 			    {"replay", nullptr},
 			    {"replay_command", nullptr}};

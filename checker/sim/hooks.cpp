@@ -14,11 +14,7 @@
 
 namespace sim {
 
-Runtime &runtime()
-{
-	static Runtime rt;
-	return rt;
-}
+Runtime the_runtime;
 
 /* The state used when no lane runs: sequential tests, a scenario's setup and final check. */
 static LaneState &sequential_lane()
@@ -191,8 +187,8 @@ void check_access(Shadow &sh, const char *name, AccessType type, Marking marking
 	StepKind kind = type == AccessType::Read    ? StepKind::Read
 			: type == AccessType::Write ? StepKind::Write
 						    : StepKind::ReadWrite;
-	int step = record_step(kind, marking, name, old_value, new_value);
-	Shadow::Epoch now{l.vc.c[t], marking, type, static_cast<uint8_t>(size), step, l.stack, old_value, new_value};
+	const int step = record_step(kind, marking, name, old_value, new_value);
+	auto now = [&] { return Shadow::Epoch{l.vc.c[t], marking, type, static_cast<uint8_t>(size), step}; };
 
 	/*
 	 * An unordered conflict, marked or not: the field needs scheduling points (the order of the
@@ -200,8 +196,8 @@ void check_access(Shadow &sh, const char *name, AccessType type, Marking marking
 	 */
 	auto conflict = [&](int u, const Shadow::Epoch &earlier) {
 		rt.make_visible(name);
-		if (reportable(earlier, now, rt.policy))
-			found_race(name, u, earlier, t, now);
+		if (reportable(earlier, now(), rt.policy))
+			found_race(name, u, earlier, t, now());
 	};
 	if (sh.write_lane >= 0 && sh.write_lane != t && l.vc.c[sh.write_lane] < sh.last_write.clock)
 		conflict(sh.write_lane, sh.last_write);
@@ -210,12 +206,15 @@ void check_access(Shadow &sh, const char *name, AccessType type, Marking marking
 			if (u != t && sh.reads[u].clock && l.vc.c[u] < sh.reads[u].clock)
 				conflict(u, sh.reads[u]);
 
-	if (is_write) {
-		sh.last_write = now;
+	/* written field by field: a whole Epoch built on the stack stalls the store forwarding */
+	Shadow::Epoch &dst = is_write ? sh.last_write : sh.reads[t];
+	dst.clock = l.vc.c[t];
+	dst.marking = marking;
+	dst.type = type;
+	dst.size = static_cast<uint8_t>(size);
+	dst.trace = step;
+	if (is_write)
 		sh.write_lane = static_cast<int8_t>(t);
-	} else {
-		sh.reads[t] = now;
-	}
 
 	/* what a store publishes for the marked loads that will read it */
 	if (marked && is_write) {
@@ -287,9 +286,11 @@ void lock_acquire(LockState &lock, LockKind kind)
 	const int t = rt.lane();
 	if (rt.is_visible(lock.name)) {
 		rt.lanes[t].pending_lock = &lock;
+		rt.lanes[t].pending_instance = &lock;
 		rt.lanes[t].pending_op = lock.name;
 		rt.sched.schedule();
 		rt.lanes[t].pending_lock = nullptr;
+		rt.lanes[t].pending_instance = nullptr;
 		rt.lanes[t].pending_op = nullptr;
 	}
 	lock.acquired_by |= 1u << t;
@@ -322,8 +323,10 @@ bool lock_try_acquire(LockState &lock, LockKind kind)
 	reset_if_stale(lock);
 	const int t = rt.lane();
 	if (rt.is_visible(lock.name)) {
+		rt.lanes[t].pending_instance = &lock;
 		rt.lanes[t].pending_op = lock.name;
 		rt.sched.schedule();
+		rt.lanes[t].pending_instance = nullptr;
 		rt.lanes[t].pending_op = nullptr;
 	}
 	lock.acquired_by |= 1u << t;

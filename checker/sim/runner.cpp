@@ -33,6 +33,13 @@
 namespace sim {
 namespace {
 
+/* A decision of the depth-first search: the choices this shard takes there, and its split below. */
+struct Node {
+	uint8_t count, index;
+	uint8_t step, last;        // this shard's choices: index, index + step, ... up to last
+	unsigned child_k, child_n; // the shard split passed on below this node
+};
+
 /* The search state that outlives one Relacy context (one rl::run_test call). */
 struct Engine {
 	const Program *program = nullptr;
@@ -48,7 +55,14 @@ struct Engine {
 	int preemptions = 0;
 	uint64_t executions_before = 0;  // executions of earlier rounds (Bounded deepening)
 	uint64_t not_owned = 0;          // executions another shard or an earlier round owns
-	uint64_t round_start_not_owned = 0;
+	/*
+	 * The preemption-bound deepening's work lists: a round explores the subtrees of its items in
+	 * order (a path of decisions fixed to one choice each, then the node whose choices are left);
+	 * round 0 has one item, the whole tree. A choice the bound cuts off becomes an item of the
+	 * next round, so no execution is run twice (CHESS's iterative context bounding).
+	 */
+	std::vector<std::vector<Node>> items, next_items;
+	size_t item = 0;                 // the current item of this round
 	std::chrono::steady_clock::time_point start;
 	bool world_alive = false;
 	std::set<std::string> race_keys;
@@ -61,8 +75,6 @@ volatile std::sig_atomic_t stop_requested = 0;
 
 Runtime &rt() { return runtime(); }
 
-/* the not-owned executions of the current round, which a restart discards with the round */
-uint64_t round_not_owned(uint64_t now) { return now - engine.round_start_not_owned; }
 
 void show_progress(uint64_t done)
 {
@@ -99,6 +111,8 @@ public:
 	Scheduler(rl::test_params &params, shared_context_t &ctx, rl::thread_id_t dynamic)
 		: base_t(params, ctx, dynamic)
 	{
+		if (engine.item < engine.items.size())
+			tree_ = engine.items[engine.item];
 	}
 
 	/*
@@ -106,6 +120,20 @@ public:
 	 * what comes before it is invisible (local or race-free), so its order cannot matter.
 	 */
 	rl::thread_id_t iteration_begin_impl()
+	{
+		const rl::thread_id_t first = begin();
+		rt().cur_lane = static_cast<int>(first);
+		return first;
+	}
+
+	rl::thread_id_t schedule_impl(rl::unpark_reason &reason, unsigned yield)
+	{
+		const rl::thread_id_t chosen = choose(reason, yield);
+		rt().cur_lane = static_cast<int>(chosen);  // Relacy switches to it next
+		return chosen;
+	}
+
+	rl::thread_id_t begin()
 	{
 		depth_ = 0;
 		started_ = 0;
@@ -158,8 +186,6 @@ public:
 				engine.not_owned++;  // a sleep set showed it equivalent to one explored before
 			else if (shard_k_ != 0)
 				engine.not_owned++;  // a leaf above which the shard split ran out of decisions
-			else if (engine.bound > 0 && engine.preemptions < engine.bound && engine.deepening)
-				engine.not_owned++;  // already counted in an earlier round of the deepening
 			return advance();
 		case Search::Random:
 			return this->iter_ >= random_count();
@@ -173,7 +199,7 @@ public:
 		return true;
 	}
 
-	rl::thread_id_t schedule_impl(rl::unpark_reason &reason, unsigned /*yield*/)
+	rl::thread_id_t choose(rl::unpark_reason &reason, unsigned /*yield*/)
 	{
 		reason = rl::unpark_reason_normal;
 		thread_info_t &t = *this->thread_;
@@ -206,26 +232,26 @@ public:
 		}
 		if (redundant_)  // the rest of a redundant execution: no decisions, nothing recorded
 			return candidates_[0];
+		const rl::thread_id_t first = candidates_[0];
 		if (rt().reduction) {
 			/* sleep sets: a lane asleep here would only repeat an execution explored before */
-			const rl::thread_id_t first = candidates_[0];
 			const unsigned sleep = sleep_;
 			std::erase_if(candidates_, [sleep](rl::thread_id_t c) { return sleep >> c & 1; });
-			const bool bound_holds = current_runnable && engine.bound >= 0 && engine.preemptions >= engine.bound;
-			if (candidates_.empty() || (bound_holds && candidates_[0] != t.index_)) {
-				if (bound_holds && !candidates_.empty())
-					engine.pruned = true;
+			if (candidates_.empty()) {
 				redundant_ = true;
 				return first;
 			}
 		}
+		/* the preemption bound holds: only the current lane may go on (choice 0, if awake) */
+		const bool bound_holds = current_runnable && engine.bound >= 0 && engine.preemptions >= engine.bound;
+		const bool current_awake = current_runnable && candidates_[0] == t.index_;
 		unsigned index = 0;
-		if (candidates_.size() > 1) {
-			if (current_runnable && engine.bound >= 0 && engine.preemptions >= engine.bound)
-				engine.pruned = true;  // candidates_[0] is the current lane
-			else
-				index = decide(static_cast<unsigned>(candidates_.size()));
-		}
+		if (candidates_.size() > 1)
+			index = decide(static_cast<unsigned>(candidates_.size()), bound_holds, current_awake);
+		else if (bound_holds && !current_awake)
+			cut_by_bound(nullptr);
+		if (redundant_)
+			return first;
 		const rl::thread_id_t chosen = candidates_[index];
 		if (current_runnable && chosen != t.index_)
 			engine.preemptions++;
@@ -242,13 +268,27 @@ public:
 	void purge_blocked_threads() {}
 
 private:
-	struct Node {
-		uint8_t count, index;
-		uint8_t step, last;        // this shard's choices: index, index + step, ... up to last
-		unsigned child_k, child_n; // the shard split passed on below this node
-	};
+	/*
+	 * The bound cuts off the choices of `later` (or, with none, the single choice at a point that
+	 * is not a decision): the next round explores them, after the path that led here. Registered
+	 * once, when the search first reaches the point.
+	 */
+	void cut_by_bound(const Node *later)
+	{
+		engine.pruned = true;
+		if (engine.deepening && depth_ >= tree_.size()) {
+			std::vector<Node> item(tree_.begin(), tree_.begin() + depth_);
+			for (Node &n : item)
+				n.last = n.index;
+			if (later)
+				item.push_back(*later);
+			engine.next_items.push_back(std::move(item));
+		}
+		if (!later || later->index == 0)
+			redundant_ = true;  // nothing left to explore here in this round
+	}
 
-	unsigned decide(unsigned count)
+	unsigned decide(unsigned count, bool bound_holds = false, bool current_awake = false)
 	{
 		unsigned index = 0;
 		switch (engine.options.search) {
@@ -260,7 +300,22 @@ private:
 						       "a different number of lanes when the same schedule was replayed";
 				index = std::min<unsigned>(tree_[depth_].index, count - 1);
 			} else {
-				tree_.push_back(shard_node(count));
+				Node n = shard_node(count);
+				if (bound_holds) {
+					/* choice 0 (the current lane) now, if it is this shard's; the rest next round */
+					Node later = n;
+					const bool now = current_awake && n.index == 0;
+					if (now)
+						later.index = static_cast<uint8_t>(n.index + n.step);
+					if (later.index <= later.last)
+						cut_by_bound(&later);
+					if (!now) {
+						redundant_ = true;
+						return 0;
+					}
+					n.last = 0;
+				}
+				tree_.push_back(n);
 				index = tree_.back().index;
 			}
 			shard_k_ = tree_[depth_].child_k;
@@ -369,16 +424,21 @@ private:
 	 * explored (by this search or by another shard), a lane among them, or already asleep, stays
 	 * asleep below while the lanes that run do operations independent of its pending one; running
 	 * it there would only reorder independent operations of an execution explored before. Two
-	 * pending operations are independent when both are known and name different fields, locks or
-	 * clocks (names, not instances: conservative). What runs between two scheduling points is
-	 * invisible, that is race-free (checker/sim/README.md), so the operation at the scheduling
-	 * point stands for the whole step. Every mode computes the same sleep sets from the path, so
+	 * pending operations are independent when both are known and take different lock instances,
+	 * or name different fields or clocks (names, not instances: conservative). What runs between
+	 * two scheduling points is invisible, that is race-free (checker/sim/README.md), so the
+	 * operation at the scheduling point stands for the whole step. Every mode computes the same sleep sets from the path, so
 	 * a token replays the same way whichever search found it.
 	 */
 	static bool independent(rl::thread_id_t a, rl::thread_id_t b)
 	{
-		const char *x = rt().lanes[a].pending_op, *y = rt().lanes[b].pending_op;
-		return x && y && x != y && std::strcmp(x, y) != 0;
+		const LaneState &la = rt().lanes[a], &lb = rt().lanes[b];
+		const char *x = la.pending_op, *y = lb.pending_op;
+		if (!x || !y)
+			return false;
+		if (la.pending_instance && lb.pending_instance)
+			return la.pending_instance != lb.pending_instance;
+		return x != y && std::strcmp(x, y) != 0;
 	}
 
 	void sleep_after(rl::thread_id_t chosen, unsigned index)
@@ -396,11 +456,15 @@ private:
 	/* depth-first: the next schedule differs at the deepest decision that has an untried choice */
 	bool advance()
 	{
-		tree_.resize(depth_);
+		tree_.resize(std::min(depth_, tree_.size()));
 		while (!tree_.empty() && tree_.back().index + tree_.back().step > tree_.back().last)
 			tree_.pop_back();
-		if (tree_.empty())
-			return true;
+		if (tree_.empty()) {
+			if (++engine.item >= engine.items.size())
+				return true;
+			tree_ = engine.items[engine.item];  // the next subtree the last round's bound cut off
+			return false;
+		}
 		tree_.back().index += tree_.back().step;
 		return false;
 	}
@@ -412,7 +476,7 @@ private:
 		for (size_t i = 0; i < depth_ && i < tree_.size(); i++)
 			if (tree_[i].index + tree_[i].step <= tree_[i].last)
 				return false;
-		return true;
+		return engine.item + 1 >= engine.items.size() && engine.next_items.empty();
 	}
 
 	/* the lowest runnable lane that has not reached its first scheduling point, if any */
@@ -454,9 +518,10 @@ void materialize_races(std::vector<Race> *failing)
 			a.type = e.type;
 			a.marking = e.marking;
 			a.size = e.size;
-			a.stack = copy_stack(e.stack);
-			a.old_value = e.old_value;
-			a.new_value = e.new_value;
+			const RawStep &s = rt().steps.at(static_cast<size_t>(e.trace));
+			a.stack = copy_stack(s.stack);
+			a.old_value = s.old_value;
+			a.new_value = s.value;
 			a.step = e.trace;
 		};
 		fill(race.first, r.first_lane, r.first_cpu, r.first);
@@ -633,7 +698,6 @@ void install_scheduler_hooks()
 	s.schedule = [] { rl::ctx().sched(); };
 	s.park = [] { rl::ctx().park_current_thread(false, false, false, $); };
 	s.unpark = [](int lane) { rl::ctx().unpark_thread(lane, false, $); };
-	s.current = [] { return static_cast<int>(rl::ctx().current_thread()); };
 	s.fail = [] { rl::ctx().fail_test("perfmc", rl::test_result_user_assert_failed, $); };
 }
 
@@ -669,13 +733,14 @@ Result explore(const Program &program, const Options &options)
 	rt().race_mode = options.race_mode;
 	rt().reduction = options.reduction;
 	rt().visible.clear();
-	rt().visible_cache.clear();
+	rt().clear_visible_cache();
 	rt().new_visible = false;
 	rt().frozen = false;
 	if (options.search == Search::Replay && !decode_token(options.replay, engine, result.error)) {
 		result.outcome = Outcome::Error;
 		return result;
 	}
+	rt().clear_visible_cache();
 	rt().policy = options.policy;
 	rt().simulating = true;
 
@@ -684,12 +749,15 @@ Result explore(const Program &program, const Options &options)
 	rl::test_result_e res = rl::test_result_success;
 	/*
 	 * Exhaustive and unbounded searches deepen the preemption bound round by round (0, 1, 2...)
-	 * until a round prunes nothing: the whole tree, simplest counterexamples first. A round
-	 * re-runs the executions of the rounds before it; only those with exactly its bound count.
+	 * until a round cuts nothing off: the whole tree, simplest counterexamples first. Round b
+	 * explores only what round b - 1's bound cut off (Engine::items), so every execution of the
+	 * tree runs once, in the round of its number of preemptions.
 	 */
 	const bool deepening = options.search == Search::Exhaustive || (options.search == Search::Bounded && options.bound < 0);
-	int round_bound = options.search == Search::Bounded && options.bound >= 0 ? options.bound : deepening ? 0 : -1;
+	const int first_bound = options.search == Search::Bounded && options.bound >= 0 ? options.bound : deepening ? 0 : -1;
+	int round_bound = first_bound;
 	engine.deepening = deepening;
+	engine.items.assign(1, {});
 	for (;;) {
 		rl::test_params params;
 		params.output_stream = &null_stream;
@@ -700,23 +768,38 @@ Result explore(const Program &program, const Options &options)
 		engine.bound = round_bound;
 		engine.pruned = false;
 		engine.restart = false;
-		engine.round_start_not_owned = engine.not_owned;
 		rt().new_visible = false;
 		res = run_round_dispatch(static_cast<int>(program.lanes.size()), params);
 		engine.executions_before += params.stop_iteration;
+		result.runs += params.stop_iteration;
 		result.bound = round_bound;
 		if (res == rl::test_result_success && engine.restart && !engine.limited) {
+			/* the search again from its first round, with the names this one found visible */
 			result.restarts++;
-			result.discovery_executions += params.stop_iteration;
-			engine.executions_before -= params.stop_iteration;
-			engine.not_owned -= round_not_owned(engine.not_owned);
-			continue;  // the same round again, with the names this one found visible
+			result.discovery_executions += engine.executions_before;
+			engine.executions_before = 0;
+			engine.not_owned = 0;
+			round_bound = first_bound;
+			engine.items.assign(1, {});
+			engine.next_items.clear();
+			engine.item = 0;
+			continue;
 		}
-		bool deepen = deepening && res == rl::test_result_success && engine.pruned && !engine.limited &&
-			      engine.error.empty() && round_bound < 64;
+		bool deepen = deepening && res == rl::test_result_success && !engine.next_items.empty() &&
+			      !engine.limited && engine.error.empty() && round_bound < 64;
 		if (!deepen)
 			break;
 		round_bound++;
+		/* in the order a depth-first search of the whole tree would reach them */
+		std::sort(engine.next_items.begin(), engine.next_items.end(),
+			  [](const std::vector<Node> &x, const std::vector<Node> &y) {
+				  return std::lexicographical_compare(
+					  x.begin(), x.end(), y.begin(), y.end(),
+					  [](const Node &m, const Node &n) { return m.index < n.index; });
+			  });
+		engine.items = std::move(engine.next_items);
+		engine.next_items.clear();
+		engine.item = 0;
 	}
 	rt().simulating = false;
 	rt().in_lane = false;

@@ -135,6 +135,7 @@ struct Result {
 	int bound = -1;                 // Bounded: the preemption bound of the last round run
 	int restarts = 0;               // rounds restarted because the reduction found a new visible name
 	uint64_t discovery_executions = 0;  // executions of those rounds (not in `executions`)
+	uint64_t runs = 0;              // executions run in all: every round, restarted, cut short or another shard's
 	std::vector<std::string> visible;  // the names the reduction scheduled at, sorted
 	std::vector<std::string> outcomes; // Program::outcome of every passing execution, sorted, unique
 	std::vector<Race> races;        // every distinct race over the search, first occurrence

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -44,6 +45,7 @@ struct LaneState {
 	const Frame *stack = nullptr;
 	const LockState *pending_lock = nullptr;  // the lock this lane is about to take, at its scheduling point
 	const char *pending_op = nullptr;  // the field or lock name of its next visible operation; nullptr: unknown
+	const LockState *pending_instance = nullptr;  // when that operation takes a lock: which one
 };
 
 /* A race as detected, before its stacks are copied out of the frame arena. */
@@ -88,7 +90,6 @@ struct SchedulerHooks {
 	void (*schedule)() = nullptr;        // a scheduling point
 	void (*park)() = nullptr;            // block the current lane until unparked
 	void (*unpark)(int lane) = nullptr;
-	int (*current)() = nullptr;          // the running lane
 	void (*fail)() = nullptr;            // end the execution as failed (does not return)
 };
 
@@ -126,38 +127,52 @@ struct Runtime {
 	 */
 	bool reduction = true;
 	std::unordered_set<std::string> visible;
-	std::unordered_map<const char *, bool> visible_cache;
 	bool new_visible = false;
 	bool frozen = false;      // replay: the token fixed the visible names
 	int clock_lane = -1;      // the last perf_clock() read, as an epoch, for the clock's own conflicts
 	Clock clock_epoch = 0;
 	std::string cpu_lock_names[2][kMaxCpus];
 
+	/* per name pointer: a direct-mapped cache in front of the set (checked at every access) */
+	struct VisibleSlot {
+		const char *name = nullptr;
+		bool visible = false;
+	};
+	static constexpr size_t kVisibleSlots = 1024;
+	VisibleSlot visible_cache[kVisibleSlots];
+
 	bool is_visible(const char *name)
 	{
 		if (!reduction)
 			return true;
-		auto it = visible_cache.find(name);
-		if (it != visible_cache.end())
-			return it->second;
-		bool v = visible.count(name) > 0;
-		visible_cache.emplace(name, v);
-		return v;
+		VisibleSlot &slot = visible_cache[(reinterpret_cast<uintptr_t>(name) >> 3) % kVisibleSlots];
+		if (slot.name != name) {
+			slot.name = name;
+			slot.visible = visible.count(name) > 0;
+		}
+		return slot.visible;
+	}
+	void clear_visible_cache()
+	{
+		for (VisibleSlot &slot : visible_cache)
+			slot = VisibleSlot{};
 	}
 	void make_visible(const char *name)
 	{
 		if (!reduction || frozen || !visible.insert(name).second)
 			return;
-		visible_cache.clear();
+		clear_visible_cache();
 		new_visible = true;
 	}
 
 	void begin_execution(int nr_lanes_, const std::vector<LaneSpec> &specs);
-	int lane() const { return sched.current(); }
+	int cur_lane = 0;  // the running lane, as the runner's scheduler last chose it
+	int lane() const { return cur_lane; }
 	LaneState &current() { return lanes[lane()]; }
 };
 
-Runtime &runtime();
+extern Runtime the_runtime;  // hooks.cpp
+inline Runtime &runtime() { return the_runtime; }
 
 std::vector<FrameInfo> copy_stack(const Frame *frame);
 

@@ -61,9 +61,7 @@ struct Shadow {
 		Marking marking = Marking::Plain;
 		AccessType type = AccessType::Read;
 		uint8_t size = 0;
-		int32_t trace = -1;     // index of the access in the execution trace
-		const Frame *stack = nullptr;
-		uint64_t old_value = 0, new_value = 0;
+		int32_t trace = -1;     // index of the access in the execution trace (its stack and values)
 	};
 	Epoch last_write;           // the last write, by lane write_lane
 	int8_t write_lane = -1;

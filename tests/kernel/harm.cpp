@@ -265,6 +265,66 @@ TEST_CASE("sleep sets: independent lock sections are not reordered, and every ou
 	CHECK(reduced.executions == 4);
 }
 
+TEST_CASE("sleep sets tell lock instances apart: sections under two locks of one class commute", "[kernel][search][reduction]")
+{
+	// as above, but both locks are "obj.lock" (two contexts' ctx->lock, say): B's and C's
+	// sections take different instances, so they still commute
+	struct two_locks {
+		raw_spinlock_t l1{"obj.lock"}, l2{"obj.lock"};
+		sim::field<u64> on1{"obj.on1"}, on2{"obj.on2"};
+	};
+	static std::unique_ptr<two_locks> o;
+	auto section = [](raw_spinlock_t *l, sim::field<u64> *order, u64 who) {
+		raw_spin_lock(l);
+		*order = *order * 10 + who;
+		raw_spin_unlock(l);
+	};
+	sim::Program p;
+	p.setup = [] { o = std::make_unique<two_locks>(); };
+	p.teardown = [] { o.reset(); };
+	p.lanes = {{"A", 0, sim::LaneContext::Task, [section] { section(&o->l1, &o->on1, 1); section(&o->l2, &o->on2, 1); }},
+		   {"B", 1, sim::LaneContext::Task, [section] { section(&o->l1, &o->on1, 2); }},
+		   {"C", 2, sim::LaneContext::Task, [section] { section(&o->l2, &o->on2, 3); }}};
+	p.outcome = [] { return std::to_string(o->on1.peek()) + "/" + std::to_string(o->on2.peek()); };
+	auto reduced = sim::explore(p, sim::Options{});
+	REQUIRE(reduced.complete);
+	CHECK(reduced.outcomes == std::vector<std::string>{"12/13", "12/31", "21/13", "21/31"});
+	CHECK(reduced.executions == 4);
+}
+
+TEST_CASE("the preemption-bound deepening runs every execution once, in the round of its preemptions", "[kernel][search]")
+{
+	// 90 acquisition orders needing 0 to 5 preemptions: the rounds together run exactly what
+	// one round without a bound runs (re-running the earlier rounds' executions would be ~3x)
+	sim::Program p;
+	p.setup = [] { obj = std::make_unique<counter_obj>(); };
+	p.teardown = [] { obj.reset(); };
+	auto body = [](u64 v) {
+		return [v] {
+			for (int i = 0; i < 2; i++) {
+				raw_spin_lock(&obj->lock);
+				obj->x = obj->x * 4 + v;
+				raw_spin_unlock(&obj->lock);
+			}
+		};
+	};
+	p.lanes = {{"A", 0, sim::LaneContext::Task, body(1)}, {"B", 1, sim::LaneContext::Task, body(2)},
+		   {"C", 2, sim::LaneContext::Task, body(3)}};
+	p.outcome = [] { return std::to_string(obj->x.peek()); };
+	auto deepened = sim::explore(p, sim::Options{});
+	sim::Options one_round;
+	one_round.search = sim::Search::Bounded;
+	one_round.bound = 64;
+	auto flat = sim::explore(p, one_round);
+	REQUIRE(deepened.complete);
+	REQUIRE(flat.complete);
+	CHECK(deepened.bound >= 4);  // it did deepen
+	CHECK(deepened.executions == 90);
+	CHECK(deepened.outcomes.size() == 90);  // every order leaves a different x
+	CHECK(deepened.outcomes == flat.outcomes);
+	CHECK(deepened.runs == flat.runs);
+}
+
 TEST_CASE("lock-protected lanes explore only the lock acquisition orders", "[kernel][search][reduction]")
 {
 	// three lanes, two locked updates each: (3*2)! / (2!)^3 = 90 acquisition orders
