@@ -232,28 +232,46 @@ TEST_CASE("an acquire load of another lane's release store still makes the field
 	CHECK(reduced.races.empty());  // ordered by release/acquire: no data race to report
 }
 
-TEST_CASE("sleep sets: independent lock sections are not reordered, and every outcome is still reached", "[kernel][search][reduction]")
+namespace {
+
+/*
+ * A takes L1 then L2; B takes L1; C takes L2. Each records its arrival under the lock, so the
+ * outcome is the order on L1 and the order on L2: four outcomes, one execution each when B's and
+ * C's independent sections are not also reordered against each other.
+ */
+struct two_locks {
+	raw_spinlock_t l1, l2;
+	sim::field<u64> on1{"obj.on1"}, on2{"obj.on2"};
+	two_locks(const char *name1, const char *name2) : l1{name1}, l2{name2} {}
+};
+std::unique_ptr<two_locks> locks;
+
+sim::Program two_lock_sections(const char *name1, const char *name2)
 {
-	// A takes L1 then L2; B takes L1; C takes L2. Each records its arrival under the lock, so the
-	// outcome is the order on L1 and the order on L2: four outcomes, one execution each when
-	// B's and C's independent sections are not also reordered against each other.
-	struct two_locks {
-		raw_spinlock_t l1{"obj.l1"}, l2{"obj.l2"};
-		sim::field<u64> on1{"obj.on1"}, on2{"obj.on2"};
-	};
-	static std::unique_ptr<two_locks> o;
 	auto section = [](raw_spinlock_t *l, sim::field<u64> *order, u64 who) {
 		raw_spin_lock(l);
 		*order = *order * 10 + who;
 		raw_spin_unlock(l);
 	};
 	sim::Program p;
-	p.setup = [] { o = std::make_unique<two_locks>(); };
-	p.teardown = [] { o.reset(); };
-	p.lanes = {{"A", 0, sim::LaneContext::Task, [section] { section(&o->l1, &o->on1, 1); section(&o->l2, &o->on2, 1); }},
-		   {"B", 1, sim::LaneContext::Task, [section] { section(&o->l1, &o->on1, 2); }},
-		   {"C", 2, sim::LaneContext::Task, [section] { section(&o->l2, &o->on2, 3); }}};
-	p.outcome = [] { return std::to_string(o->on1.peek()) + "/" + std::to_string(o->on2.peek()); };
+	p.setup = [name1, name2] { locks = std::make_unique<two_locks>(name1, name2); };
+	p.teardown = [] { locks.reset(); };
+	p.lanes = {{"A", 0, sim::LaneContext::Task,
+		    [section] {
+			    section(&locks->l1, &locks->on1, 1);
+			    section(&locks->l2, &locks->on2, 1);
+		    }},
+		   {"B", 1, sim::LaneContext::Task, [section] { section(&locks->l1, &locks->on1, 2); }},
+		   {"C", 2, sim::LaneContext::Task, [section] { section(&locks->l2, &locks->on2, 3); }}};
+	p.outcome = [] { return std::to_string(locks->on1.peek()) + "/" + std::to_string(locks->on2.peek()); };
+	return p;
+}
+
+}  // namespace
+
+TEST_CASE("sleep sets: independent lock sections are not reordered, and every outcome is still reached", "[kernel][search][reduction]")
+{
+	sim::Program p = two_lock_sections("obj.l1", "obj.l2");
 	sim::Options full;
 	full.reduction = false;
 	auto reduced = sim::explore(p, sim::Options{});
@@ -267,26 +285,9 @@ TEST_CASE("sleep sets: independent lock sections are not reordered, and every ou
 
 TEST_CASE("sleep sets tell lock instances apart: sections under two locks of one class commute", "[kernel][search][reduction]")
 {
-	// as above, but both locks are "obj.lock" (two contexts' ctx->lock, say): B's and C's
-	// sections take different instances, so they still commute
-	struct two_locks {
-		raw_spinlock_t l1{"obj.lock"}, l2{"obj.lock"};
-		sim::field<u64> on1{"obj.on1"}, on2{"obj.on2"};
-	};
-	static std::unique_ptr<two_locks> o;
-	auto section = [](raw_spinlock_t *l, sim::field<u64> *order, u64 who) {
-		raw_spin_lock(l);
-		*order = *order * 10 + who;
-		raw_spin_unlock(l);
-	};
-	sim::Program p;
-	p.setup = [] { o = std::make_unique<two_locks>(); };
-	p.teardown = [] { o.reset(); };
-	p.lanes = {{"A", 0, sim::LaneContext::Task, [section] { section(&o->l1, &o->on1, 1); section(&o->l2, &o->on2, 1); }},
-		   {"B", 1, sim::LaneContext::Task, [section] { section(&o->l1, &o->on1, 2); }},
-		   {"C", 2, sim::LaneContext::Task, [section] { section(&o->l2, &o->on2, 3); }}};
-	p.outcome = [] { return std::to_string(o->on1.peek()) + "/" + std::to_string(o->on2.peek()); };
-	auto reduced = sim::explore(p, sim::Options{});
+	// both locks are "obj.lock" (two contexts' ctx->lock, say): B's and C's sections take
+	// different instances, so they still commute
+	auto reduced = sim::explore(two_lock_sections("obj.lock", "obj.lock"), sim::Options{});
 	REQUIRE(reduced.complete);
 	CHECK(reduced.outcomes == std::vector<std::string>{"12/13", "12/31", "21/13", "21/31"});
 	CHECK(reduced.executions == 4);
