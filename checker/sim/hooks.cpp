@@ -14,14 +14,11 @@
 
 namespace sim {
 
+Hot hot;
 Runtime the_runtime;
+[[maybe_unused]] static const bool hot_ready = (hot.top = &the_runtime.sequential.stack, true);
 
-/* The state used when no lane runs: sequential tests, a scenario's setup and final check. */
-static LaneState &sequential_lane()
-{
-	static LaneState lane;
-	return lane;
-}
+static LaneState &sequential_lane() { return runtime().sequential; }
 
 static LaneState &cur()
 {
@@ -91,7 +88,7 @@ static int record_text_step(StepKind kind, std::string text)
 	return record_step(kind, Marking::Plain, nullptr, 0, 0, static_cast<int32_t>(rt.texts.size()) - 1);
 }
 
-void schedule_access(const char *name, Marking marking)
+void schedule_access_in_lane(const char *name, Marking marking)
 {
 	Runtime &rt = runtime();
 	if (rt.in_lane && rt.is_visible(name)) {
@@ -149,7 +146,7 @@ static void found_race(const char *name, int first_lane, const Shadow::Epoch &fi
 	}
 }
 
-void check_access(Shadow &sh, const char *name, AccessType type, Marking marking, Order order, unsigned size,
+void check_access_in_lane(Shadow &sh, const char *name, AccessType type, Marking marking, Order order, unsigned size,
 		  uint64_t old_value, uint64_t new_value)
 {
 	Runtime &rt = runtime();
@@ -488,21 +485,12 @@ uint64_t clock_peek() { return runtime().now; }
 void set_tick(uint64_t tick) { runtime().tick = tick; }
 void set_clock(uint64_t now) { runtime().now = now; }
 
-void frame_push(const char *function, int line, bool inlined, const char *file)
-{
-	LaneState &l = cur();
-	Frame *f = runtime().frames.alloc();
-	*f = Frame{l.stack, function, line, inlined, file};
-	l.stack = f;
-}
+Frame *frame_refill() { return runtime().frames.refill(); }
 
-void frame_pop()
+void frame_stack_emptied()
 {
 	Runtime &rt = runtime();
-	LaneState &l = cur();
-	if (l.stack)
-		l.stack = l.stack->parent;
-	if (!l.stack && !rt.simulating)
+	if (!rt.simulating && !rt.in_lane)
 		rt.frames.reset();  // sequential use: nothing can point at the frames any more
 }
 

@@ -122,14 +122,14 @@ public:
 	rl::thread_id_t iteration_begin_impl()
 	{
 		const rl::thread_id_t first = begin();
-		rt().cur_lane = static_cast<int>(first);
+		rt().set_lane(static_cast<int>(first));
 		return first;
 	}
 
 	rl::thread_id_t schedule_impl(rl::unpark_reason &reason, unsigned yield)
 	{
 		const rl::thread_id_t chosen = choose(reason, yield);
-		rt().cur_lane = static_cast<int>(chosen);  // Relacy switches to it next
+		rt().set_lane(static_cast<int>(chosen));  // Relacy switches to it next
 		return chosen;
 	}
 
@@ -568,12 +568,12 @@ void begin_execution()
 	teardown_world();
 	const Program &p = *engine.program;
 	rt().begin_execution(static_cast<int>(p.lanes.size()), p.lanes);
-	rt().in_lane = false;
+	rt().set_in_lane(false);
 	rt().tick = p.tick;
 	engine.world_alive = true;
 	if (p.setup)
 		p.setup();
-	rt().in_lane = true;
+	rt().set_in_lane(true);
 }
 
 void run_lane(unsigned index)
@@ -598,7 +598,7 @@ void run_lane(unsigned index)
 
 void end_execution()
 {
-	rt().in_lane = false;
+	rt().set_in_lane(false);
 	if (engine.program->finish)
 		engine.program->finish();
 	if (engine.program->outcome)
@@ -802,7 +802,7 @@ Result explore(const Program &program, const Options &options)
 		engine.item = 0;
 	}
 	rt().simulating = false;
-	rt().in_lane = false;
+	rt().set_in_lane(false);
 	rt().frozen = false;
 
 	result.executions = engine.executions_before - engine.not_owned;

@@ -66,23 +66,40 @@ struct RawStep {
 	uint64_t old_value, value;
 };
 
-/* Frames of the model call stacks, kept for the whole execution (reset, not freed, between). */
+/*
+ * Frames of the model call stacks, kept for the whole execution (reset, not freed, between).
+ * The inline frame_push() (model/kernel/sim.h) takes them from hot.next..hot.end, a chunk's free
+ * run; refill() moves on to the next chunk.
+ */
 class FrameArena {
 public:
-	Frame *alloc()
+	Frame *refill()
 	{
-		if (used_ == chunks_.size() * kChunk)
-			chunks_.push_back(std::make_unique<Frame[]>(kChunk));
-		Frame *f = &chunks_[used_ / kChunk][used_ % kChunk];
-		used_++;
-		return f;
+		if (active_ && chunk_ + 1 < chunks_.size()) {
+			chunk_++;
+		} else {
+			if (active_ || chunks_.empty())
+				chunks_.push_back(std::make_unique<Frame[]>(kChunk));
+			chunk_ = active_ ? chunks_.size() - 1 : 0;
+			active_ = true;
+		}
+		hot.next = chunks_[chunk_].get();
+		hot.end = hot.next + kChunk;
+		return hot.next++;
 	}
-	void reset() { used_ = 0; }
+	void reset()
+	{
+		chunk_ = 0;
+		active_ = !chunks_.empty();
+		hot.next = active_ ? chunks_[0].get() : nullptr;
+		hot.end = active_ ? hot.next + kChunk : nullptr;
+	}
 
 private:
 	static constexpr size_t kChunk = 1024;
 	std::vector<std::unique_ptr<Frame[]>> chunks_;
-	size_t used_ = 0;
+	size_t chunk_ = 0;    // the chunk hot.next..hot.end is in, when active_
+	bool active_ = false;
 };
 
 /* The hooks the runner installs to reach Relacy (so hooks.cpp does not include it). */
@@ -95,7 +112,8 @@ struct SchedulerHooks {
 
 struct Runtime {
 	bool simulating = false;  // inside explore()
-	bool in_lane = false;     // a lane body runs (not setup, not finish)
+	bool &in_lane = hot.in_lane;  // a lane body runs (not setup, not finish); set with set_in_lane()
+	LaneState sequential;         // the state used when no lane runs: sequential tests, setup, final check
 	SchedulerHooks sched;
 	int nr_lanes = 0;
 	LaneState lanes[kMaxLanes];
@@ -166,8 +184,18 @@ struct Runtime {
 	}
 
 	void begin_execution(int nr_lanes_, const std::vector<LaneSpec> &specs);
-	int cur_lane = 0;  // the running lane, as the runner's scheduler last chose it
+	int cur_lane = 0;  // the running lane, as the runner's scheduler last chose it (set_lane())
 	int lane() const { return cur_lane; }
+	void set_lane(int l)
+	{
+		cur_lane = l;
+		hot.top = in_lane ? &lanes[l].stack : &sequential.stack;
+	}
+	void set_in_lane(bool on)
+	{
+		in_lane = on;
+		hot.top = on ? &lanes[cur_lane].stack : &sequential.stack;
+	}
 	LaneState &current() { return lanes[lane()]; }
 };
 

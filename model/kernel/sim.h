@@ -99,10 +99,33 @@ enum class LockKind : uint8_t { Spin, Mutex, Exclusion };
  * With the search's reduction on, an access to a field that has not been seen in an unordered
  * conflict is not a scheduling point (see checker/sim/README.md for why that is sound).
  */
-void schedule_access(const char *name, Marking marking);
 void schedule_point();  // always a scheduling point
-void check_access(Shadow &shadow, const char *name, AccessType type, Marking marking, Order order, unsigned size,
-		  uint64_t old_value, uint64_t new_value);
+
+/*
+ * What the inline fast paths below read, kept current by the simulator (checker/sim): every
+ * field access and every modelled function call passes here, hundreds of times per execution.
+ */
+struct Hot {
+	bool in_lane = false;                   // a lane body runs (not setup, not the final check)
+	const Frame **top = nullptr;            // the running call stack's top: the lane's or the sequential one's
+	Frame *next = nullptr, *end = nullptr;  // the frame arena's free run
+};
+extern Hot hot;
+
+void schedule_access_in_lane(const char *name, Marking marking);
+void check_access_in_lane(Shadow &shadow, const char *name, AccessType type, Marking marking, Order order,
+			  unsigned size, uint64_t old_value, uint64_t new_value);
+inline void schedule_access(const char *name, Marking marking)
+{
+	if (hot.in_lane)
+		schedule_access_in_lane(name, marking);
+}
+inline void check_access(Shadow &shadow, const char *name, AccessType type, Marking marking, Order order,
+			 unsigned size, uint64_t old_value, uint64_t new_value)
+{
+	if (hot.in_lane)  // outside the lanes nothing races and nothing is traced
+		check_access_in_lane(shadow, name, type, marking, order, size, old_value, new_value);
+}
 
 void lock_acquire(LockState &lock, LockKind kind);
 bool lock_try_acquire(LockState &lock, LockKind kind);
@@ -140,8 +163,22 @@ void set_clock(uint64_t now);
 
 /* The model call stack (per lane); frames live in a per-execution arena so that race reports and
  * the trace can point at them after the function returned. */
-void frame_push(const char *function, int line, bool inlined, const char *file = "core.c");
-void frame_pop();
+Frame *frame_refill();       // the arena's next chunk, for frame_push
+void frame_stack_emptied();  // a call stack ran empty (sequential use frees the arena)
+inline void frame_push(const char *function, int line, bool inlined, const char *file = "core.c")
+{
+	Frame *f = hot.next != hot.end ? hot.next++ : frame_refill();
+	*f = Frame{*hot.top, function, line, inlined, file};
+	*hot.top = f;
+}
+inline void frame_pop()
+{
+	const Frame *top = *hot.top;
+	if (top)
+		*hot.top = top->parent;
+	if (!*hot.top)
+		frame_stack_emptied();
+}
 const Frame *current_stack();
 
 /* The ledger and the invariants report through these; a violation ends the execution. */
