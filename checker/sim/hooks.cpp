@@ -76,9 +76,18 @@ static int record_step(StepKind kind, Marking marking, const char *what, uint64_
 {
 	Runtime &rt = runtime();
 	LaneState &l = rt.current();
-	rt.steps.push_back(RawStep{static_cast<int8_t>(rt.lane()), static_cast<int8_t>(l.cpu), kind, marking, l.stack,
-				   what, text, old_value, value});
-	return static_cast<int>(rt.steps.size()) - 1;
+	const int index = static_cast<int>(rt.steps.size());
+	RawStep &s = rt.steps.emplace_back();
+	s.lane = static_cast<int8_t>(rt.lane());
+	s.cpu = static_cast<int8_t>(l.cpu);
+	s.kind = kind;
+	s.marking = marking;
+	s.stack = l.stack;
+	s.what = what;
+	s.text = text;
+	s.old_value = old_value;
+	s.value = value;
+	return index;
 }
 
 static int record_text_step(StepKind kind, std::string text)
@@ -106,13 +115,16 @@ void schedule_point()
 		rt.sched.schedule();
 }
 
-static void reset_shadow(Shadow &sh, uint32_t generation)
+/*
+ * A shadow's first access in an execution: only what is read before it is written is cleared
+ * (a zero clock means no access; the release clock is read only while has_release holds).
+ */
+static void reset_shadow(Shadow &sh, uint32_t generation, int nr_lanes)
 {
-	sh.last_write = Shadow::Epoch{};
+	sh.last_write.clock = 0;
 	sh.write_lane = -1;
-	for (auto &r : sh.reads)
-		r = Shadow::Epoch{};
-	std::memset(sh.release, 0, sizeof(sh.release));
+	for (int u = 0; u < nr_lanes; u++)
+		sh.reads[u].clock = 0;
 	sh.has_release = false;
 	sh.generation = generation;
 }
@@ -153,7 +165,7 @@ void check_access_in_lane(Shadow &sh, const char *name, AccessType type, Marking
 	if (!rt.in_lane)
 		return;
 	if (sh.generation != rt.generation)
-		reset_shadow(sh, rt.generation);
+		reset_shadow(sh, rt.generation, rt.nr_lanes);
 	const int t = rt.lane();
 	LaneState &l = rt.lanes[t];
 	if (l.kcsan_disabled)
