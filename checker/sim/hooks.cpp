@@ -97,14 +97,16 @@ static int record_text_step(StepKind kind, std::string text)
 	return record_step(kind, Marking::Plain, nullptr, 0, 0, static_cast<int32_t>(rt.texts.size()) - 1);
 }
 
-void schedule_access_in_lane(const char *name, Marking marking)
+void schedule_access_in_lane(const char *name, Marking marking, AccessType type)
 {
 	Runtime &rt = runtime();
 	if (rt.in_lane && rt.is_visible(name)) {
 		LaneState &l = rt.current();
 		l.pending_op = name;
+		l.pending_write = type != AccessType::Read;
 		rt.sched.schedule();
 		l.pending_op = nullptr;
+		l.pending_write = false;
 	}
 }
 

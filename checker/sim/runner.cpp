@@ -61,7 +61,11 @@ struct Engine {
 	 * round 0 has one item, the whole tree. A choice the bound cuts off becomes an item of the
 	 * next round, so no execution is run twice (CHESS's iterative context bounding).
 	 */
-	std::vector<std::vector<Node>> items, next_items;
+	struct Item {
+		std::vector<Node> path;
+		bool before_write = false;  // the preempted lane was about to write a field
+	};
+	std::vector<Item> items, next_items;
 	size_t item = 0;                 // the current item of this round
 	std::chrono::steady_clock::time_point start;
 	bool world_alive = false;
@@ -112,7 +116,7 @@ public:
 		: base_t(params, ctx, dynamic)
 	{
 		if (engine.item < engine.items.size())
-			tree_ = engine.items[engine.item];
+			tree_ = engine.items[engine.item].path;
 	}
 
 	/*
@@ -277,11 +281,12 @@ private:
 	{
 		engine.pruned = true;
 		if (engine.deepening && depth_ >= tree_.size()) {
-			std::vector<Node> item(tree_.begin(), tree_.begin() + depth_);
-			for (Node &n : item)
+			Engine::Item item{std::vector<Node>(tree_.begin(), tree_.begin() + depth_),
+					  rt().lanes[this->thread_->index_].pending_write};
+			for (Node &n : item.path)
 				n.last = n.index;
 			if (later)
-				item.push_back(*later);
+				item.path.push_back(*later);
 			engine.next_items.push_back(std::move(item));
 		}
 		if (!later || later->index == 0)
@@ -462,7 +467,7 @@ private:
 		if (tree_.empty()) {
 			if (++engine.item >= engine.items.size())
 				return true;
-			tree_ = engine.items[engine.item];  // the next subtree the last round's bound cut off
+			tree_ = engine.items[engine.item].path;  // the next subtree the last round's bound cut off
 			return false;
 		}
 		tree_.back().index += tree_.back().step;
@@ -757,7 +762,7 @@ Result explore(const Program &program, const Options &options)
 	const int first_bound = options.search == Search::Bounded && options.bound >= 0 ? options.bound : deepening ? 0 : -1;
 	int round_bound = first_bound;
 	engine.deepening = deepening;
-	engine.items.assign(1, {});
+	engine.items.assign(1, Engine::Item{});
 	for (;;) {
 		rl::test_params params;
 		params.output_stream = &null_stream;
@@ -780,7 +785,7 @@ Result explore(const Program &program, const Options &options)
 			engine.executions_before = 0;
 			engine.not_owned = 0;
 			round_bound = first_bound;
-			engine.items.assign(1, {});
+			engine.items.assign(1, Engine::Item{});
 			engine.next_items.clear();
 			engine.item = 0;
 			continue;
@@ -790,11 +795,17 @@ Result explore(const Program &program, const Options &options)
 		if (!deepen)
 			break;
 		round_bound++;
-		/* in the order a depth-first search of the whole tree would reach them */
+		/*
+		 * Preemptions just before a write first (where a lane that read a value is overtaken
+		 * before it writes back: lost and double-counted updates), then the rest; each group in
+		 * the order a depth-first search of the whole tree would reach them.
+		 */
 		std::sort(engine.next_items.begin(), engine.next_items.end(),
-			  [](const std::vector<Node> &x, const std::vector<Node> &y) {
+			  [](const Engine::Item &x, const Engine::Item &y) {
+				  if (x.before_write != y.before_write)
+					  return x.before_write;
 				  return std::lexicographical_compare(
-					  x.begin(), x.end(), y.begin(), y.end(),
+					  x.path.begin(), x.path.end(), y.path.begin(), y.path.end(),
 					  [](const Node &m, const Node &n) { return m.index < n.index; });
 			  });
 		engine.items = std::move(engine.next_items);

@@ -46,6 +46,7 @@ struct LaneState {
 	const LockState *pending_lock = nullptr;  // the lock this lane is about to take, at its scheduling point
 	const char *pending_op = nullptr;  // the field or lock name of its next visible operation; nullptr: unknown
 	const LockState *pending_instance = nullptr;  // when that operation takes a lock: which one
+	bool pending_write = false;    // that operation writes a field
 };
 
 /* A race as detected, before its stacks are copied out of the frame arena. */

@@ -52,7 +52,7 @@ public:
 	T operator++(int)
 	{
 		T old = read(Marking::Plain);
-		schedule_access(name_, Marking::Plain);
+		schedule_access(name_, Marking::Plain, AccessType::ReadWrite);
 		check_access(shadow_, name_, AccessType::ReadWrite, Marking::Plain, Order::Relaxed, sizeof(T),
 			     to_u64(value_), to_u64(static_cast<T>(old + 1)));
 		value_ = static_cast<T>(old + 1);
@@ -61,7 +61,7 @@ public:
 	T operator--(int)
 	{
 		T old = read(Marking::Plain);
-		schedule_access(name_, Marking::Plain);
+		schedule_access(name_, Marking::Plain, AccessType::ReadWrite);
 		check_access(shadow_, name_, AccessType::ReadWrite, Marking::Plain, Order::Relaxed, sizeof(T),
 			     to_u64(value_), to_u64(static_cast<T>(old - 1)));
 		value_ = static_cast<T>(old - 1);
@@ -78,14 +78,14 @@ public:
 	}
 	void write(T v, Marking marking, Order order = Order::Relaxed)
 	{
-		schedule_access(name_, marking);
+		schedule_access(name_, marking, AccessType::Write);
 		check_access(shadow_, name_, AccessType::Write, marking, order, sizeof(T), to_u64(value_), to_u64(v));
 		value_ = v;
 	}
 	/* an atomic read-modify-write: one access, one scheduling point; returns the old value */
 	template <typename F> T rmw(F &&update, Order order)
 	{
-		schedule_access(name_, Marking::Atomic);
+		schedule_access(name_, Marking::Atomic, AccessType::ReadWrite);
 		T old = value_;
 		T next = update(old);
 		check_access(shadow_, name_, AccessType::ReadWrite, Marking::Atomic, order, sizeof(T), to_u64(old),
@@ -104,7 +104,7 @@ private:
 	template <typename F> field &compound(F &&update)
 	{
 		T old = read(Marking::Plain);
-		schedule_access(name_, Marking::Plain);
+		schedule_access(name_, Marking::Plain, AccessType::ReadWrite);
 		T next = update(old);
 		check_access(shadow_, name_, AccessType::ReadWrite, Marking::Plain, Order::Relaxed, sizeof(T),
 			     to_u64(value_), to_u64(next));

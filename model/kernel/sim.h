@@ -112,13 +112,13 @@ struct Hot {
 };
 extern Hot hot;
 
-void schedule_access_in_lane(const char *name, Marking marking);
+void schedule_access_in_lane(const char *name, Marking marking, AccessType type);
 void check_access_in_lane(Shadow &shadow, const char *name, AccessType type, Marking marking, Order order,
 			  unsigned size, uint64_t old_value, uint64_t new_value);
-inline void schedule_access(const char *name, Marking marking)
+inline void schedule_access(const char *name, Marking marking, AccessType type = AccessType::Read)
 {
 	if (hot.in_lane)
-		schedule_access_in_lane(name, marking);
+		schedule_access_in_lane(name, marking, type);
 }
 inline void check_access(Shadow &shadow, const char *name, AccessType type, Marking marking, Order order,
 			 unsigned size, uint64_t old_value, uint64_t new_value)

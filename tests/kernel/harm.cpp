@@ -167,6 +167,32 @@ TEST_CASE("the preemption-bounded search finds the lost increment with one preem
 	CHECK(r.bound == 1);
 }
 
+TEST_CASE("a deepening round tries the preemptions just before a write first", "[kernel][search]")
+{
+	// A and B: x = x + 1, then three reads of b, which C writes. The lost increment needs a lane
+	// overtaken between its read and its write of x; depth-first order alone would first try
+	// the later preemptions, before the reads of b
+	sim::Program p;
+	p.setup = [] { obj = std::make_unique<counter_obj>(); };
+	p.teardown = [] { obj.reset(); };
+	auto body = [] {
+		obj->x = obj->x + 1;
+		for (int i = 0; i < 3; i++)
+			obj->a.poke(obj->b);
+	};
+	p.lanes = {{"A", 0, sim::LaneContext::Task, body},
+		   {"B", 1, sim::LaneContext::Task, body},
+		   {"C", 2, sim::LaneContext::Task, [] { obj->b = 1; }}};
+	p.finish = [] {
+		if (obj->x.peek() != 2)
+			sim::violation("no-lost-update", "x != 2");
+	};
+	auto r = sim::explore(p, sim::Options{});
+	REQUIRE(r.outcome == sim::Outcome::Violation);
+	CHECK(r.preemptions == 1);
+	CHECK(r.executions <= 3);
+}
+
 TEST_CASE("the same search explores the same number of executions every time", "[kernel][search]")
 {
 	auto a = sim::explore(increments(true), sim::Options{});
