@@ -5,7 +5,8 @@
  * state changes under ctx->lock, CPU B runs perf_event_update_time under ctx->lock, CPU C (T=3)
  * reads the INACTIVE event under ctx->lock. The time arithmetic follows __perf_update_times().
  *
- * usage: perfmc_bench_relacy T K   -> prints "executions seconds"
+ * usage: perfmc_bench_relacy T K   -> prints "executions seconds accesses" (accesses: every rl::var
+ * access the threads made over the whole search, for the cost per access)
  */
 #include <chrono>
 #include <cstdio>
@@ -15,6 +16,8 @@
 #include <relacy/relacy.hpp>
 
 static int K = 1;
+static unsigned long long accesses;  // field accesses by the threads, over the whole search
+#define A(v) (++accesses, v($))
 
 struct peer_state {
 	rl::var<unsigned long> time, timestamp, now;  // ctx->time, ctx->timestamp, the model clock
@@ -38,19 +41,19 @@ template <int T> struct peer : rl::test_suite<peer<T>, T> {
 	}
 	void update_context_time()
 	{
-		unsigned long now = s.now($) + 10;
-		s.now($) = now;
-		s.time($) = s.time($) + (now - s.timestamp($));
-		s.timestamp($) = now;
+		unsigned long now = A(s.now) + 10;
+		A(s.now) = now;
+		A(s.time) = A(s.time) + (now - A(s.timestamp));
+		A(s.timestamp) = now;
 	}
 	void update_time()
 	{
-		unsigned long now = s.time($);
-		unsigned long delta = now - s.tstamp($);
-		s.enabled($) = s.enabled($) + delta;
-		if (s.state($) == 1)
-			s.running($) = s.running($) + delta;
-		s.tstamp($) = now;
+		unsigned long now = A(s.time);
+		unsigned long delta = now - A(s.tstamp);
+		A(s.enabled) = A(s.enabled) + delta;
+		if (A(s.state) == 1)
+			A(s.running) = A(s.running) + delta;
+		A(s.tstamp) = now;
 	}
 	void thread(unsigned index)
 	{
@@ -59,7 +62,7 @@ template <int T> struct peer : rl::test_suite<peer<T>, T> {
 			update_context_time();
 			update_time();
 			if (index == 0)
-				s.state($) = s.state($) == 1 ? 0 : 1;
+				A(s.state) = A(s.state) == 1 ? 0 : 1;
 			lock.unlock($);
 		}
 	}
@@ -76,7 +79,7 @@ template <int T> static void run()
 	auto start = std::chrono::steady_clock::now();
 	rl::simulate<peer<T>>(p);
 	double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-	std::printf("%llu %.3f\n", static_cast<unsigned long long>(p.stop_iteration), seconds);
+	std::printf("%llu %.3f %llu\n", static_cast<unsigned long long>(p.stop_iteration), seconds, accesses);
 }
 
 int main(int argc, char **argv)

@@ -53,6 +53,7 @@ nlohmann::json report_json(const Scenario &scenario, const RunResult &result)
 			    {"preemptions", r.preemptions},
 			    {"discovery_executions", r.discovery_executions},
 			    {"runs", r.runs},
+			    {"accesses", r.accesses},
 			    {"visible", r.visible},
 			    {"replay", nullptr},
 			    {"replay_command", nullptr}};

@@ -49,7 +49,7 @@ nlohmann::json merge_results(const std::vector<nlohmann::json> &parts)
 			throw InputError(Diagnostic{"", 0, 0, "shard " + p["shard"][0].dump() + " appears twice", ""});
 	}
 	nlohmann::json merged = first;
-	uint64_t executions = 0, discovery = 0, runs = 0;
+	uint64_t executions = 0, discovery = 0, runs = 0, accesses = 0;
 	double elapsed = 0, cpu = 0;
 	bool complete = true;
 	std::set<std::string> race_keys;
@@ -59,6 +59,7 @@ nlohmann::json merge_results(const std::vector<nlohmann::json> &parts)
 		executions += p["executions"].get<uint64_t>();
 		discovery += p.value("discovery_executions", uint64_t{0});
 		runs += p.value("runs", uint64_t{0});
+		accesses += p.value("accesses", uint64_t{0});
 		elapsed = std::max(elapsed, p["elapsed_ms"].get<double>());
 		cpu += p["elapsed_ms"].get<double>();
 		complete = complete && p["complete"].get<bool>();
@@ -85,6 +86,7 @@ nlohmann::json merge_results(const std::vector<nlohmann::json> &parts)
 	merged["executions"] = executions;
 	merged["discovery_executions"] = discovery;
 	merged["runs"] = runs;
+	merged["accesses"] = accesses;
 	merged["elapsed_ms"] = elapsed;
 	merged["cpu_ms"] = cpu;
 	merged["complete"] = complete;

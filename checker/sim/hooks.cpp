@@ -166,6 +166,7 @@ void check_access_in_lane(Shadow &sh, const char *name, AccessType type, Marking
 	Runtime &rt = runtime();
 	if (!rt.in_lane)
 		return;
+	rt.accesses++;
 	if (sh.generation != rt.generation)
 		reset_shadow(sh, rt.generation, rt.nr_lanes);
 	const int t = rt.lane();

@@ -59,7 +59,11 @@ struct Engine {
 	 * The preemption-bound deepening's work lists: a round explores the subtrees of its items in
 	 * order (a path of decisions fixed to one choice each, then the node whose choices are left);
 	 * round 0 has one item, the whole tree. A choice the bound cuts off becomes an item of the
-	 * next round, so no execution is run twice (CHESS's iterative context bounding).
+	 * next round, so no execution is run twice (CHESS's iterative context bounding). When the
+	 * next round's items would take more than Options::deepening_budget bytes (searches of millions of
+	 * executions, the unreduced ones above all), the deepening falls back to re-running: each
+	 * later round runs the whole tree under its bound and counts only the executions with
+	 * exactly its number of preemptions.
 	 */
 	struct Item {
 		std::vector<Node> path;
@@ -67,6 +71,9 @@ struct Engine {
 	};
 	std::vector<Item> items, next_items;
 	size_t item = 0;                 // the current item of this round
+	size_t item_bytes = 0;           // what next_items takes, roughly
+	bool rerun = false;              // this round re-runs the whole tree (the items overflowed)
+	bool overflow = false;           // this round stopped collecting items
 	std::chrono::steady_clock::time_point start;
 	bool world_alive = false;
 	std::set<std::string> race_keys;
@@ -190,6 +197,8 @@ public:
 				engine.not_owned++;  // a sleep set showed it equivalent to one explored before
 			else if (shard_k_ != 0)
 				engine.not_owned++;  // a leaf above which the shard split ran out of decisions
+			else if (engine.rerun && engine.preemptions < engine.bound)
+				engine.not_owned++;  // counted in the earlier round of its preemptions
 			return advance();
 		case Search::Random:
 			return this->iter_ >= random_count();
@@ -280,14 +289,20 @@ private:
 	void cut_by_bound(const Node *later)
 	{
 		engine.pruned = true;
-		if (engine.deepening && depth_ >= tree_.size()) {
+		if (engine.deepening && !engine.rerun && !engine.overflow && depth_ >= tree_.size()) {
 			Engine::Item item{std::vector<Node>(tree_.begin(), tree_.begin() + depth_),
 					  rt().lanes[this->thread_->index_].pending_write};
 			for (Node &n : item.path)
 				n.last = n.index;
 			if (later)
 				item.path.push_back(*later);
+			engine.item_bytes += sizeof(Engine::Item) + 32 + item.path.size() * sizeof(Node);
 			engine.next_items.push_back(std::move(item));
+			if (engine.item_bytes > engine.options.deepening_budget) {
+				engine.overflow = true;
+				engine.next_items = {};
+				engine.item_bytes = 0;
+			}
 		}
 		if (!later || later->index == 0)
 			redundant_ = true;  // nothing left to explore here in this round
@@ -481,7 +496,8 @@ private:
 		for (size_t i = 0; i < depth_ && i < tree_.size(); i++)
 			if (tree_[i].index + tree_[i].step <= tree_[i].last)
 				return false;
-		return engine.item + 1 >= engine.items.size() && engine.next_items.empty();
+		return engine.item + 1 >= engine.items.size() && engine.next_items.empty() &&
+		       !((engine.rerun || engine.overflow) && engine.pruned);
 	}
 
 	/* the lowest runnable lane that has not reached its first scheduling point, if any */
@@ -748,6 +764,7 @@ Result explore(const Program &program, const Options &options)
 	rt().clear_visible_cache();
 	rt().policy = options.policy;
 	rt().simulating = true;
+	rt().accesses = 0;
 
 	NullBuffer null_buffer;
 	std::ostream null_stream(&null_buffer);
@@ -787,14 +804,24 @@ Result explore(const Program &program, const Options &options)
 			round_bound = first_bound;
 			engine.items.assign(1, Engine::Item{});
 			engine.next_items.clear();
+			engine.item_bytes = 0;
+			engine.rerun = engine.overflow = false;
 			engine.item = 0;
 			continue;
 		}
-		bool deepen = deepening && res == rl::test_result_success && !engine.next_items.empty() &&
-			      !engine.limited && engine.error.empty() && round_bound < 64;
+		const bool more = !engine.next_items.empty() || ((engine.rerun || engine.overflow) && engine.pruned);
+		bool deepen = deepening && res == rl::test_result_success && more && !engine.limited &&
+			      engine.error.empty() && round_bound < 64;
 		if (!deepen)
 			break;
 		round_bound++;
+		engine.item = 0;
+		if (engine.rerun || engine.overflow) {  // the whole tree again, under the next bound
+			engine.rerun = true;
+			engine.overflow = false;
+			engine.items.assign(1, Engine::Item{});
+			continue;
+		}
 		/*
 		 * Preemptions just before a write first (where a lane that read a value is overtaken
 		 * before it writes back: lost and double-counted updates), then the rest; each group in
@@ -810,13 +837,14 @@ Result explore(const Program &program, const Options &options)
 			  });
 		engine.items = std::move(engine.next_items);
 		engine.next_items.clear();
-		engine.item = 0;
+		engine.item_bytes = 0;
 	}
 	rt().simulating = false;
 	rt().set_in_lane(false);
 	rt().frozen = false;
 
 	result.executions = engine.executions_before - engine.not_owned;
+	result.accesses = rt().accesses;
 	result.limited = engine.limited;
 	if (res != rl::test_result_success) {
 		if (rt().race_failed)

@@ -68,6 +68,7 @@ struct Options {
 	RaceMode race_mode = RaceMode::Record;
 	RacePolicy policy = RacePolicy::Default;
 	bool reduction = true;          // skip scheduling points that cannot change the outcome (README)
+	size_t deepening_budget = size_t{32} << 20;  // bytes for a deepening round's work list; over it, rounds re-run the tree
 	int shard = 0, shards = 1;      // explore only part `shard` of `shards` disjoint parts (runner.cpp)
 	uint64_t max_executions = 0;    // 0: no limit
 	double timeout_seconds = 0;     // 0: no limit
@@ -136,6 +137,7 @@ struct Result {
 	int restarts = 0;               // rounds restarted because the reduction found a new visible name
 	uint64_t discovery_executions = 0;  // executions of those rounds (not in `executions`)
 	uint64_t runs = 0;              // executions run in all: every round, restarted, cut short or another shard's
+	uint64_t accesses = 0;          // field accesses the lanes made over all those runs
 	std::vector<std::string> visible;  // the names the reduction scheduled at, sorted
 	std::vector<std::string> outcomes; // Program::outcome of every passing execution, sorted, unique
 	std::vector<Race> races;        // every distinct race over the search, first occurrence

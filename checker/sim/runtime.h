@@ -123,6 +123,7 @@ struct Runtime {
 	RacePolicy policy = RacePolicy::Default;
 
 	uint64_t now = 0, tick = 1;
+	uint64_t accesses = 0;  // field accesses by lanes, over the whole search (Result::accesses)
 	int sequential_cpu = 0;
 	const Frame *sequential_stack = nullptr;
 

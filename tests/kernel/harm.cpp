@@ -293,6 +293,27 @@ sim::Program two_lock_sections(const char *name1, const char *name2)
 	return p;
 }
 
+/* Three lanes, two locked x = x * 4 + v each: each of the 90 acquisition orders leaves its own x. */
+sim::Program three_lanes_two_locked_updates()
+{
+	sim::Program p;
+	p.setup = [] { obj = std::make_unique<counter_obj>(); };
+	p.teardown = [] { obj.reset(); };
+	auto body = [](u64 v) {
+		return [v] {
+			for (int i = 0; i < 2; i++) {
+				raw_spin_lock(&obj->lock);
+				obj->x = obj->x * 4 + v;
+				raw_spin_unlock(&obj->lock);
+			}
+		};
+	};
+	p.lanes = {{"A", 0, sim::LaneContext::Task, body(1)}, {"B", 1, sim::LaneContext::Task, body(2)},
+		   {"C", 2, sim::LaneContext::Task, body(3)}};
+	p.outcome = [] { return std::to_string(obj->x.peek()); };
+	return p;
+}
+
 }  // namespace
 
 TEST_CASE("sleep sets: independent lock sections are not reordered, and every outcome is still reached", "[kernel][search][reduction]")
@@ -323,21 +344,7 @@ TEST_CASE("the preemption-bound deepening runs every execution once, in the roun
 {
 	// 90 acquisition orders needing 0 to 5 preemptions: the rounds together run exactly what
 	// one round without a bound runs (re-running the earlier rounds' executions would be ~3x)
-	sim::Program p;
-	p.setup = [] { obj = std::make_unique<counter_obj>(); };
-	p.teardown = [] { obj.reset(); };
-	auto body = [](u64 v) {
-		return [v] {
-			for (int i = 0; i < 2; i++) {
-				raw_spin_lock(&obj->lock);
-				obj->x = obj->x * 4 + v;
-				raw_spin_unlock(&obj->lock);
-			}
-		};
-	};
-	p.lanes = {{"A", 0, sim::LaneContext::Task, body(1)}, {"B", 1, sim::LaneContext::Task, body(2)},
-		   {"C", 2, sim::LaneContext::Task, body(3)}};
-	p.outcome = [] { return std::to_string(obj->x.peek()); };
+	sim::Program p = three_lanes_two_locked_updates();
 	auto deepened = sim::explore(p, sim::Options{});
 	sim::Options one_round;
 	one_round.search = sim::Search::Bounded;
@@ -350,6 +357,21 @@ TEST_CASE("the preemption-bound deepening runs every execution once, in the roun
 	CHECK(deepened.outcomes.size() == 90);  // every order leaves a different x
 	CHECK(deepened.outcomes == flat.outcomes);
 	CHECK(deepened.runs == flat.runs);
+}
+
+TEST_CASE("a deepening whose work list outgrows its budget re-runs the tree and explores the same executions", "[kernel][search]")
+{
+	sim::Program p = three_lanes_two_locked_updates();
+	auto listed = sim::explore(p, sim::Options{});
+	sim::Options tight;
+	tight.deepening_budget = 1;  // no room for a single item: every round after the first re-runs
+	auto rerun = sim::explore(p, tight);
+	REQUIRE(listed.complete);
+	REQUIRE(rerun.complete);
+	CHECK(rerun.executions == listed.executions);
+	CHECK(rerun.outcomes == listed.outcomes);
+	CHECK(rerun.bound == listed.bound);
+	CHECK(rerun.runs > listed.runs);  // the earlier rounds' executions ran again, uncounted
 }
 
 TEST_CASE("lock-protected lanes explore only the lock acquisition orders", "[kernel][search][reduction]")
