@@ -290,13 +290,15 @@ private:
 	{
 		engine.pruned = true;
 		if (engine.deepening && !engine.rerun && !engine.overflow && depth_ >= tree_.size()) {
-			Engine::Item item{std::vector<Node>(tree_.begin(), tree_.begin() + depth_),
-					  rt().lanes[this->thread_->index_].pending_write};
+			Engine::Item item{{}, rt().lanes[this->thread_->index_].pending_write};
+			item.path.reserve(depth_ + (later ? 1 : 0));
+			item.path.assign(tree_.begin(), tree_.begin() + depth_);
 			for (Node &n : item.path)
 				n.last = n.index;
 			if (later)
 				item.path.push_back(*later);
-			engine.item_bytes += sizeof(Engine::Item) + 32 + item.path.size() * sizeof(Node);
+			/* the item in a vector that may have doubled, its path with malloc's header and rounding */
+			engine.item_bytes += 2 * sizeof(Engine::Item) + 32 + (item.path.size() * sizeof(Node) + 15) / 16 * 16;
 			engine.next_items.push_back(std::move(item));
 			if (engine.item_bytes > engine.options.deepening_budget) {
 				engine.overflow = true;

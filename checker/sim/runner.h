@@ -68,7 +68,7 @@ struct Options {
 	RaceMode race_mode = RaceMode::Record;
 	RacePolicy policy = RacePolicy::Default;
 	bool reduction = true;          // skip scheduling points that cannot change the outcome (README)
-	size_t deepening_budget = size_t{32} << 20;  // bytes for a deepening round's work list; over it, rounds re-run the tree
+	size_t deepening_budget = size_t{16} << 20;  // bytes for a deepening round's work list; over it, rounds re-run the tree
 	int shard = 0, shards = 1;      // explore only part `shard` of `shards` disjoint parts (runner.cpp)
 	uint64_t max_executions = 0;    // 0: no limit
 	double timeout_seconds = 0;     // 0: no limit

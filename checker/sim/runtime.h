@@ -179,7 +179,7 @@ struct Runtime {
 	}
 	void make_visible(const char *name)
 	{
-		if (!reduction || frozen || !visible.insert(name).second)
+		if (!reduction || frozen || is_visible(name) || !visible.insert(name).second)
 			return;
 		clear_visible_cache();
 		new_visible = true;
