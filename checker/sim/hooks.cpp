@@ -76,18 +76,9 @@ static int record_step(StepKind kind, Marking marking, const char *what, uint64_
 {
 	Runtime &rt = runtime();
 	LaneState &l = rt.current();
-	const int index = static_cast<int>(rt.steps.size());
-	RawStep &s = rt.steps.emplace_back();
-	s.lane = static_cast<int8_t>(rt.lane());
-	s.cpu = static_cast<int8_t>(l.cpu);
-	s.kind = kind;
-	s.marking = marking;
-	s.stack = l.stack;
-	s.what = what;
-	s.text = text;
-	s.old_value = old_value;
-	s.value = value;
-	return index;
+	rt.steps.push_back(RawStep{static_cast<int8_t>(rt.lane()), static_cast<int8_t>(l.cpu), kind, marking, l.stack,
+				   what, text, old_value, value});
+	return static_cast<int>(rt.steps.size()) - 1;
 }
 
 static int record_text_step(StepKind kind, std::string text)
@@ -200,7 +191,7 @@ void check_access_in_lane(Shadow &sh, const char *name, AccessType type, Marking
 			: type == AccessType::Write ? StepKind::Write
 						    : StepKind::ReadWrite;
 	const int step = record_step(kind, marking, name, old_value, new_value);
-	auto now = [&] { return Shadow::Epoch{l.vc.c[t], marking, type, static_cast<uint8_t>(size), step}; };
+	const Shadow::Epoch now{l.vc.c[t], marking, type, static_cast<uint8_t>(size), step};
 
 	/*
 	 * An unordered conflict, marked or not: the field needs scheduling points (the order of the
@@ -208,8 +199,8 @@ void check_access_in_lane(Shadow &sh, const char *name, AccessType type, Marking
 	 */
 	auto conflict = [&](int u, const Shadow::Epoch &earlier) {
 		rt.make_visible(name);
-		if (reportable(earlier, now(), rt.policy))
-			found_race(name, u, earlier, t, now());
+		if (reportable(earlier, now, rt.policy))
+			found_race(name, u, earlier, t, now);
 	};
 	if (sh.write_lane >= 0 && sh.write_lane != t && l.vc.c[sh.write_lane] < sh.last_write.clock)
 		conflict(sh.write_lane, sh.last_write);
@@ -218,15 +209,12 @@ void check_access_in_lane(Shadow &sh, const char *name, AccessType type, Marking
 			if (u != t && sh.reads[u].clock && l.vc.c[u] < sh.reads[u].clock)
 				conflict(u, sh.reads[u]);
 
-	/* written field by field: a whole Epoch built on the stack stalls the store forwarding */
-	Shadow::Epoch &dst = is_write ? sh.last_write : sh.reads[t];
-	dst.clock = l.vc.c[t];
-	dst.marking = marking;
-	dst.type = type;
-	dst.size = static_cast<uint8_t>(size);
-	dst.trace = step;
-	if (is_write)
+	if (is_write) {
+		sh.last_write = now;
 		sh.write_lane = static_cast<int8_t>(t);
+	} else {
+		sh.reads[t] = now;
+	}
 
 	/* what a store publishes for the marked loads that will read it */
 	if (marked && is_write) {

@@ -74,6 +74,15 @@ struct Engine {
 	size_t item_bytes = 0;           // what next_items takes, roughly
 	bool rerun = false;              // this round re-runs the whole tree (the items overflowed)
 	bool overflow = false;           // this round stopped collecting items
+
+	/* the first round: one item, the whole tree */
+	void first_round()
+	{
+		items.assign(1, Item{});
+		next_items.clear();
+		item = item_bytes = 0;
+		rerun = overflow = false;
+	}
 	std::chrono::steady_clock::time_point start;
 	bool world_alive = false;
 	std::set<std::string> race_keys;
@@ -85,7 +94,6 @@ Engine engine;
 volatile std::sig_atomic_t stop_requested = 0;
 
 Runtime &rt() { return runtime(); }
-
 
 void show_progress(uint64_t done)
 {
@@ -261,8 +269,10 @@ public:
 		unsigned index = 0;
 		if (candidates_.size() > 1)
 			index = decide(static_cast<unsigned>(candidates_.size()), bound_holds, current_awake);
-		else if (bound_holds && !current_awake)
+		else if (bound_holds && !current_awake) {
 			cut_by_bound(nullptr);
+			redundant_ = true;  // the one lane left would be a preemption: next round's
+		}
 		if (redundant_)
 			return first;
 		const rl::thread_id_t chosen = candidates_[index];
@@ -306,11 +316,9 @@ private:
 				engine.item_bytes = 0;
 			}
 		}
-		if (!later || later->index == 0)
-			redundant_ = true;  // nothing left to explore here in this round
 	}
 
-	unsigned decide(unsigned count, bool bound_holds = false, bool current_awake = false)
+	unsigned decide(unsigned count, bool bound_holds, bool current_awake)
 	{
 		unsigned index = 0;
 		switch (engine.options.search) {
@@ -332,7 +340,7 @@ private:
 					if (later.index <= later.last)
 						cut_by_bound(&later);
 					if (!now) {
-						redundant_ = true;
+						redundant_ = true;  // nothing left to explore here in this round
 						return 0;
 					}
 					n.last = 0;
@@ -449,8 +457,8 @@ private:
 	 * pending operations are independent when both are known and take different lock instances,
 	 * or name different fields or clocks (names, not instances: conservative). What runs between
 	 * two scheduling points is invisible, that is race-free (checker/sim/README.md), so the
-	 * operation at the scheduling point stands for the whole step. Every mode computes the same sleep sets from the path, so
-	 * a token replays the same way whichever search found it.
+	 * operation at the scheduling point stands for the whole step. Every mode computes the same
+	 * sleep sets from the path, so a token replays the same way whichever search found it.
 	 */
 	static bool independent(rl::thread_id_t a, rl::thread_id_t b)
 	{
@@ -756,14 +764,13 @@ Result explore(const Program &program, const Options &options)
 	rt().race_mode = options.race_mode;
 	rt().reduction = options.reduction;
 	rt().visible.clear();
-	rt().clear_visible_cache();
 	rt().new_visible = false;
 	rt().frozen = false;
 	if (options.search == Search::Replay && !decode_token(options.replay, engine, result.error)) {
 		result.outcome = Outcome::Error;
 		return result;
 	}
-	rt().clear_visible_cache();
+	rt().clear_visible_cache();  // after the token's names, if any
 	rt().policy = options.policy;
 	rt().simulating = true;
 	rt().accesses = 0;
@@ -781,7 +788,7 @@ Result explore(const Program &program, const Options &options)
 	const int first_bound = options.search == Search::Bounded && options.bound >= 0 ? options.bound : deepening ? 0 : -1;
 	int round_bound = first_bound;
 	engine.deepening = deepening;
-	engine.items.assign(1, Engine::Item{});
+	engine.first_round();
 	for (;;) {
 		rl::test_params params;
 		params.output_stream = &null_stream;
@@ -804,11 +811,7 @@ Result explore(const Program &program, const Options &options)
 			engine.executions_before = 0;
 			engine.not_owned = 0;
 			round_bound = first_bound;
-			engine.items.assign(1, Engine::Item{});
-			engine.next_items.clear();
-			engine.item_bytes = 0;
-			engine.rerun = engine.overflow = false;
-			engine.item = 0;
+			engine.first_round();
 			continue;
 		}
 		const bool more = !engine.next_items.empty() || ((engine.rerun || engine.overflow) && engine.pruned);

@@ -76,31 +76,22 @@ class FrameArena {
 public:
 	Frame *refill()
 	{
-		if (active_ && chunk_ + 1 < chunks_.size()) {
-			chunk_++;
-		} else {
-			if (active_ || chunks_.empty())
-				chunks_.push_back(std::make_unique<Frame[]>(kChunk));
-			chunk_ = active_ ? chunks_.size() - 1 : 0;
-			active_ = true;
-		}
-		hot.next = chunks_[chunk_].get();
+		if (next_chunk_ == chunks_.size())
+			chunks_.push_back(std::make_unique<Frame[]>(kChunk));
+		hot.next = chunks_[next_chunk_++].get();
 		hot.end = hot.next + kChunk;
 		return hot.next++;
 	}
 	void reset()
 	{
-		chunk_ = 0;
-		active_ = !chunks_.empty();
-		hot.next = active_ ? chunks_[0].get() : nullptr;
-		hot.end = active_ ? hot.next + kChunk : nullptr;
+		next_chunk_ = 0;
+		hot.next = hot.end = nullptr;  // the next push refills from the first chunk
 	}
 
 private:
 	static constexpr size_t kChunk = 1024;
 	std::vector<std::unique_ptr<Frame[]>> chunks_;
-	size_t chunk_ = 0;    // the chunk hot.next..hot.end is in, when active_
-	bool active_ = false;
+	size_t next_chunk_ = 0;  // the chunk refill() hands out next
 };
 
 /* The hooks the runner installs to reach Relacy (so hooks.cpp does not include it). */
