@@ -231,7 +231,7 @@ def main():
     jobs_wall = min(measure([PERFMC, "run", k4_path, "--jobs", "2"], args.timeout)[1] for _ in range(3))
     lines += targets(peer_results, overhead, jobs_wall)
 
-    seed = os.path.join(ROOT, "..", "shared", "seeds", "000_909a1b75838ddf68.txt")
+    seed = os.path.join(ROOT, "tests", "kcsan", "data", "syzbot-perf_event_set_state-perf_mmap_rb.txt")
     if os.path.exists(seed):
         _, wall, rss = measure([PERFMC, "kcsan", seed], args.timeout)
         lines += ["## KCSAN triage", "", f"`perfmc kcsan` on the syzbot seed report (two copies of the report in the page, "

@@ -27,7 +27,7 @@ std::string write_temp(const std::string &name, const std::string &text)
 	return path;
 }
 
-const std::string seed = PERFMC_SEEDS_DIR "/000_909a1b75838ddf68.txt";
+const std::string seed = PERFMC_SOURCE_DIR "/tests/kcsan/data/syzbot-perf_event_set_state-perf_mmap_rb.txt";
 
 }  // namespace
 

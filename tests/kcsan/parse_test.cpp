@@ -109,12 +109,12 @@ TEST_CASE("functions() lists an access's stack innermost first, inlined frames i
 
 TEST_CASE("the seed page verbatim holds the report twice, and both copies parse alike", "[kcsan][parse]")
 {
-	// The crash report, then the triage prompt that quotes it; the LLM's prose around them is
-	// not a report and must not be taken for one.
-	std::vector<Report> reports = parse_reports(seed_page(), "000_909a1b75838ddf68.txt");
+	// The crash report, then the assessment step that quotes it; the prose around them is not a
+	// report and must not be taken for one.
+	std::vector<Report> reports = parse_reports(seed_page(), "syzbot-perf_event_set_state-perf_mmap_rb.txt");
 	REQUIRE(reports.size() == 2);
 	CHECK(reports[0].line == 9);
-	CHECK(reports[1].line == 143);
+	CHECK(reports[1].line == 77);
 	check_same_report(reports[0], parse_one(seed_report()));
 	check_same_report(reports[1], reports[0]);
 }

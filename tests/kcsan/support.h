@@ -1,5 +1,5 @@
-// What the KCSAN parser tests share: their inputs (the seed report, read from the seed page at
-// test time; hand-written reports in data/) and a comparison of reports that names the field
+// What the KCSAN parser tests share: their inputs (the seed report, read from the syzbot page
+// in data/ at test time; hand-written reports in data/) and a comparison of reports that names the field
 // that differs.
 #pragma once
 
@@ -42,9 +42,12 @@ inline std::string join_lines(const std::vector<std::string> &lines, const std::
 	return text;
 }
 
-// The syzbot page the project started from, verbatim: the report, then the triage prompt that
-// quotes it again, then the triage's prose.
-inline std::string seed_page() { return read_file(PERFMC_SEEDS_DIR "/000_909a1b75838ddf68.txt"); }
+// The syzbot job page of the seed report (seed 000): its header, the crash report, then a step
+// that quotes the report again between lines of prose.
+inline std::string seed_page()
+{
+	return read_file(PERFMC_SOURCE_DIR "/tests/kcsan/data/syzbot-perf_event_set_state-perf_mmap_rb.txt");
+}
 
 // The seed's report alone: its first '====' line to the next one, both included.
 inline std::string seed_report()
