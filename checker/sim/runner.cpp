@@ -228,10 +228,7 @@ public:
 		if (pick_unstarted())
 			return next_start_;
 		/* a lane about to take a lock another lane holds would only block: not a choice */
-		auto enabled = [this](rl::thread_id_t i) {
-			const LockState *l = rt().lanes[i].pending_lock;
-			return !l || l->owner == -1 || l->owner == static_cast<int>(i);
-		};
+		auto enabled = [](rl::thread_id_t i) { return rt().enabled(static_cast<int>(i)); };
 		const bool current_runnable = t.state_ == rl::thread_state_running && enabled(t.index_);
 		candidates_.clear();
 		if (current_runnable)
@@ -454,21 +451,14 @@ private:
 	 * explored (by this search or by another shard), a lane among them, or already asleep, stays
 	 * asleep below while the lanes that run do operations independent of its pending one; running
 	 * it there would only reorder independent operations of an execution explored before. Two
-	 * pending operations are independent when both are known and take different lock instances,
-	 * or name different fields or clocks (names, not instances: conservative). What runs between
+	 * pending operations are independent unless Runtime::dependent() says so. What runs between
 	 * two scheduling points is invisible, that is race-free (checker/sim/README.md), so the
 	 * operation at the scheduling point stands for the whole step. Every mode computes the same
 	 * sleep sets from the path, so a token replays the same way whichever search found it.
 	 */
 	static bool independent(rl::thread_id_t a, rl::thread_id_t b)
 	{
-		const LaneState &la = rt().lanes[a], &lb = rt().lanes[b];
-		const char *x = la.pending_op, *y = lb.pending_op;
-		if (!x || !y)
-			return false;
-		if (la.pending_instance && lb.pending_instance)
-			return la.pending_instance != lb.pending_instance;
-		return x != y && std::strcmp(x, y) != 0;
+		return !rt().dependent(static_cast<int>(a), static_cast<int>(b));
 	}
 
 	void sleep_after(rl::thread_id_t chosen, unsigned index)

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -190,6 +191,31 @@ struct Runtime {
 		hot.top = on ? &lanes[cur_lane].stack : &sequential.stack;
 	}
 	LaneState &current() { return lanes[lane()]; }
+
+	/*
+	 * The seam between the semantics (hooks.cpp: what a lane is about to do) and the search
+	 * (runner.cpp: which lane runs next). At a scheduling point the search asks only these two:
+	 * whether a lane can take its next step now, and whether the next steps of two lanes may fail
+	 * to commute. Whatever restricts when a lane may run (a held lock today) belongs in enabled();
+	 * whatever orders two steps (a shared name or lock) in dependent().
+	 */
+	bool enabled(int lane) const
+	{
+		const LockState *l = lanes[lane].pending_lock;
+		return !l || l->owner == -1 || l->owner == lane;
+	}
+	/* Two pending operations commute when both are known and take different lock instances, or
+	 * name different fields or clocks (names, not instances: conservative); README, "The reduction". */
+	bool dependent(int a, int b) const
+	{
+		const LaneState &la = lanes[a], &lb = lanes[b];
+		const char *x = la.pending_op, *y = lb.pending_op;
+		if (!x || !y)
+			return true;
+		if (la.pending_instance && lb.pending_instance)
+			return la.pending_instance == lb.pending_instance;
+		return x == y || std::strcmp(x, y) == 0;
+	}
 };
 
 extern Runtime the_runtime;  // hooks.cpp
