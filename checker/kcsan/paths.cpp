@@ -424,7 +424,8 @@ std::string describe_path(const Report &report, const AccessPath &path)
 		frames = fmt::format("{} -> {}{} -> {}", f.front(), f.size() > 4 ? "... -> " : "", f[f.size() - 2], f.back());
 	}
 	std::string out = fmt::format("{} by {}: {}", access.kind, who, path.description);
-	if (!path.outer.empty() && path.outer != path.description && path.segments.size() == 1)
+	if (!path.outer.empty() && path.outer != path.description && path.segments.size() == 1 &&
+	    path.context == Context::Task)
 		out += fmt::format(" ({})", path.outer);
 	if (!frames.empty())
 		out += ": " + frames;

@@ -148,6 +148,8 @@ AccessScope access_scope(const Access &access, const std::vector<std::string> &p
 			std::string subsystem = from_path(frame.file, generic);
 			if (!generic) {
 				scope.subsystem = subsystem;
+				scope.function = frame.function;
+				scope.file = frame.file;
 				scope.evidence = fmt::format("{}() in {}", frame.function, frame.file);
 				return scope;
 			}
@@ -158,8 +160,9 @@ AccessScope access_scope(const Access &access, const std::vector<std::string> &p
 		std::string subsystem = from_name(frame.function, perf_functions);
 		if (!subsystem.empty()) {
 			scope.subsystem = subsystem;
+			scope.function = frame.function;
 			scope.from_names = true;
-			scope.evidence = fmt::format("{}(), by its name: no file in the frames", frame.function);
+			scope.evidence = fmt::format("{}() (by its name; the stack carries no file)", frame.function);
 			return scope;
 		}
 	}
@@ -185,10 +188,22 @@ Scope classify(const Report &report, const std::vector<std::string> &perf_functi
 			scope.perf = true;
 	if (scope.perf) {
 		scope.subsystem = "perf";
+		// "f() and g() in kernel/events/core.c": the functions grouped by their file
+		std::vector<std::pair<std::string, std::vector<std::string>>> files;
+		for (const AccessScope &a : scope.accesses) {
+			if (a.subsystem != "perf")
+				continue;
+			std::string where = a.from_names ? "by their names: the stack carries no file" : "in " + a.file;
+			std::string function = a.function + "()";
+			auto it = std::find_if(files.begin(), files.end(), [&](const auto &f) { return f.first == where; });
+			if (it == files.end())
+				files.push_back({where, {function}});
+			else if (std::find(it->second.begin(), it->second.end(), function) == it->second.end())
+				it->second.push_back(function);
+		}
 		std::vector<std::string> where;
-		for (const AccessScope &a : scope.accesses)
-			if (a.subsystem == "perf" && std::find(where.begin(), where.end(), a.evidence) == where.end())
-				where.push_back(a.evidence);
+		for (const auto &[file, functions] : files)
+			where.push_back(fmt::format("{} {}", fmt::join(functions, " and "), file));
 		scope.summary = fmt::format("perf ({})", fmt::join(where, "; "));
 		return scope;
 	}

@@ -14,7 +14,9 @@ namespace perfmc::kcsan {
 
 struct AccessScope {
 	std::string subsystem;  // "perf", "net", "mm", "io_uring", ...; "" when nothing tells
-	std::string evidence;   // "perf_event_update_time (kernel/events/core.c)"
+	std::string evidence;   // "perf_event_update_time() in kernel/events/core.c"
+	std::string function;   // the frame that told: "perf_event_update_time"
+	std::string file;       // its file, or "" when its name told
 	bool from_names = false;  // no frame carried a file: told by the function's name
 };
 
