@@ -29,6 +29,9 @@ std::string read_input(const std::string &file)
 	return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// Reports may hold any bytes: invalid UTF-8 is replaced (U+FFFD) rather than thrown on.
+std::string dump(const nlohmann::json &j) { return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); }
+
 nlohmann::json diagnostic_json(const Diagnostic &d)
 {
 	return {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}, {"hint", d.hint},
@@ -41,9 +44,8 @@ int json_error(const InputError &e, std::ostream &out, std::ostream &err)
 	nlohmann::json diagnostics = nlohmann::json::array();
 	for (const Diagnostic &d : e.diagnostics())
 		diagnostics.push_back(diagnostic_json(d));
-	out << nlohmann::json{{"error", e.diagnostics().empty() ? std::string(e.what()) : e.diagnostics().front().message},
-			      {"diagnostics", diagnostics}}
-			.dump(2)
+	out << dump(nlohmann::json{{"error", e.diagnostics().empty() ? std::string(e.what()) : e.diagnostics().front().message},
+				   {"diagnostics", diagnostics}})
 	    << "\n";
 	err << e.str();
 	return kExitInput;
@@ -74,7 +76,7 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out, std::ostream &err)
 			nlohmann::json j = kcsan::to_json(parsed.reports);
 			for (const Diagnostic &d : parsed.errors)
 				j.push_back({{"line", d.line}, {"error", d.message}, {"diagnostic", diagnostic_json(d)}});
-			out << j.dump(2) << "\n";
+			out << dump(j) << "\n";
 		} else {
 			out << kcsan::format_text(parsed.reports);
 		}
@@ -129,7 +131,7 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out, std::ostream &err)
 				all.push_back({{"line", item.error->line}, {"error", item.error->message},
 					       {"diagnostic", diagnostic_json(*item.error)}});
 		}
-		out << all.dump(2) << "\n";
+		out << dump(all) << "\n";
 	} else {
 		bool first = true;
 		for (const Item &item : items) {

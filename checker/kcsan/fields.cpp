@@ -324,6 +324,11 @@ FieldAnswer name_access_field(const Report &report, size_t index)
 	return answer;
 }
 
+// Said of every field named in struct perf_event or its context: why its address was not used.
+constexpr const char *layout_note =
+	"; the address is not used for it: struct perf_event's and perf_event_context's layouts depend on the "
+	"config and the version";
+
 RaceField name_race_field(const Report &report)
 {
 	RaceField out;
@@ -380,6 +385,11 @@ RaceField name_race_field(const Report &report)
 				out.race.candidates.clear();
 			}
 		}
+	}
+	for (FieldAnswer *f : {&out.race}) {
+		if (f->member.starts_with("perf_event.") || f->member.starts_with("perf_event_context.") ||
+		    f->member.starts_with("hw_perf_event."))
+			f->explanation += layout_note;
 	}
 	if (out.race.member.empty() && !out.race.field.empty()) {
 		for (const FieldAnswer &f : out.accesses)

@@ -291,6 +291,21 @@ TEST_CASE("a file without a KCSAN report, or an empty one, exits 2 with a messag
 	}
 }
 
+TEST_CASE("bytes that are not UTF-8 in a report come out of --json replaced, not as an internal error",
+	  "[cli][kcsan]")
+{
+	// a file name with a byte that is no UTF-8: it ends up in the scope's evidence
+	std::string text = slurp(data + "net.txt");
+	std::string file = "net/ipv4/tcp_input.c:6712";
+	REQUIRE(text.find(file) != std::string::npos);
+	text.replace(text.find(file), file.size(), "net/ipv4/tcp_in\xa2put.c:6712");
+	auto r = run_cli({"kcsan", write_temp("utf8.txt", text), "--json"});
+	CAPTURE(r.out, r.err);
+	CHECK(r.code == 0);
+	auto j = nlohmann::json::parse(r.out);
+	CHECK(contains(j[0]["scope"]["summary"].get<std::string>(), "net/ipv4/tcp_in\xef\xbf\xbdput.c"));
+}
+
 TEST_CASE("perfmc kcsan --parse-only prints the structure without running anything", "[cli][kcsan]")
 {
 	auto r = run_cli({"kcsan", "--parse-only", seed});
