@@ -482,10 +482,11 @@ std::string format_answer(const Answer &a, const TriageOptions &options, bool ve
 	return out;
 }
 
-nlohmann::json answer_json(const Answer &a)
+nlohmann::json answer_json(const Answer &a, const TriageOptions &options)
 {
 	const kcsan::Report &r = a.report;
-	nlohmann::json j = {{"report", a.index + 1}, {"line", r.line}, {"title", r.title}, {"verdict", a.verdict}};
+	nlohmann::json j = {{"report", a.index + 1}, {"line", r.line},         {"title", r.title},
+			    {"verdict", a.verdict},  {"untitled", r.untitled}};
 	if (a.same_as) {
 		j["same_as_report"] = *a.same_as + 1;
 		return j;
@@ -551,6 +552,8 @@ nlohmann::json answer_json(const Answer &a)
 		j["broken"] = {{"invariant", e.upstream.sim.violation->invariant}, {"detail", e.upstream.sim.violation->detail}};
 	j["fixes"] = fixes;
 	j["replay"] = e.upstream.replay_command;
+	j["proof"] = options.proof_file.empty() ? fmt::format("perfmc kcsan {} --verbose", options.input)
+						: options.proof_file;
 	j["scenarios"] = nlohmann::json::array({run});
 	j["also_covered_by"] = e.also;
 	return j;

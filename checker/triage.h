@@ -90,7 +90,7 @@ Answer triage(const kcsan::Report &report, size_t index, const TriageOptions &op
 std::string format_answer(const Answer &answer, const TriageOptions &options, bool verbose);
 
 // The same for machines: everything format_answer(verbose) says.
-nlohmann::json answer_json(const Answer &answer);
+nlohmann::json answer_json(const Answer &answer, const TriageOptions &options = {});
 
 // The process exit status for a set of answers: 1 when one is harmful, else 0.
 int answers_exit_status(const std::vector<Answer> &answers);

@@ -126,7 +126,7 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out, std::ostream &err)
 		nlohmann::json all = nlohmann::json::array();
 		for (const Item &item : items) {
 			if (item.answer)
-				all.push_back(answer_json(*item.answer));
+				all.push_back(answer_json(*item.answer, options));
 			else
 				all.push_back({{"line", item.error->line}, {"error", item.error->message},
 					       {"diagnostic", diagnostic_json(*item.error)}});

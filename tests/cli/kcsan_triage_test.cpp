@@ -156,6 +156,8 @@ TEST_CASE("perfmc kcsan --json carries the whole answer", "[cli][kcsan]")
 	CHECK(a["broken"]["invariant"] == "no-lost-time");
 	CHECK(a["fixes"]["mmap-ctx-lock"] == "benign");
 	CHECK(a["replay"].get<std::string>().starts_with("perfmc run mmap-vs-sched_out --variant upstream --replay "));
+	CHECK(a["proof"] == "perfmc kcsan " + seed + " --verbose");
+	CHECK(a["untitled"] == false);
 	// the run itself, as `perfmc run --json` gives it
 	CHECK(a["scenarios"][0]["scenario"] == "mmap-vs-sched_out");
 	CHECK(a["scenarios"][0]["fix_variants"]["mmap-ctx-lock"] == "benign");
