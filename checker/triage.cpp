@@ -394,11 +394,19 @@ std::string format_answer(const Answer &a, const TriageOptions &options, bool ve
 	out += fmt::format("scope:    {}\n", a.scope.summary);
 	out += fmt::format("field:    {}\n", field_line(a.field));
 	std::set<std::string> kernel_notes;
-	for (const kcsan::FieldAnswer &f : a.field.accesses)
-		if (!f.kernel_note.empty())
-			kernel_notes.insert(f.function);
-	if (!kernel_notes.empty())
-		out += fmt::format("          the report's kernel is not 12f24484da13 (the modelled tree) in {}()\n",
+	std::set<int> shifts;
+	for (const kcsan::FieldAnswer &f : a.field.accesses) {
+		if (f.kernel_note.empty())
+			continue;
+		kernel_notes.insert(f.function);
+		shifts.insert(f.shift);
+	}
+	if (!kernel_notes.empty() && shifts.size() == 1 && *shifts.begin() != 0)
+		out += fmt::format("          the report's kernel has {}() {} lines {} than the modelled 12f24484da13\n",
+				   fmt::join(kernel_notes, "() and "), std::abs(*shifts.begin()),
+				   *shifts.begin() > 0 ? "earlier" : "later");
+	else if (!kernel_notes.empty())
+		out += fmt::format("          the report's kernel is not the modelled 12f24484da13 in {}()\n",
 				   fmt::join(kernel_notes, "(), "));
 	for (const kcsan::AccessPath &p : a.paths.accesses) {
 		out += fmt::format("path {}:   {}\n", p.access + 1, kcsan::describe_path(r, p));
@@ -453,6 +461,8 @@ std::string format_answer(const Answer &a, const TriageOptions &options, bool ve
 	out += "\n-- the report as read\n";
 	for (const std::string &note : r.notes)
 		out += fmt::format("note: {}\n", note);
+	if (r.notes.empty())
+		out += "as printed: nothing repaired or stepped over\n";
 	out += "\n-- the field, access by access\n";
 	for (size_t i = 0; i < a.field.accesses.size(); i++) {
 		const kcsan::FieldAnswer &f = a.field.accesses[i];

@@ -278,31 +278,43 @@ FieldAnswer name_access_field(const Report &report, size_t index)
 					       "the report has core.c:{}",
 					       answer.function, function->first,
 					       function->last ? std::to_string(function->last) : std::string("?"), answer.line);
-		// The shift of the report's kernel here, from the nearest caller frame in the same part of
-		// core.c whose call site the table knows.
-		for (size_t i = 1; i < stack.size(); i++) {
-			if (!is_core_c(stack[i]) || stack[i].line == 0)
-				continue;
-			const FunctionUses *caller = find_function(base_function(stack[i].function));
-			if (!caller || caller->first == 0 || std::abs(caller->first - function->first) > 300)
-				continue;
-			std::string callee = base_function(stack[i - 1].function);
-			for (const FieldUse &call : caller->uses) {
-				if (call.use != 'c' || call.member != callee)
+		// The shift of the report's kernel here, from the caller frame nearest in the file whose call
+		// site the table knows: in this access's stack or the other's (both ran one kernel).
+		struct Shift {
+			int distance, shift;
+			std::string caller, callee;
+			int report_line, line;
+		};
+		std::optional<Shift> best;
+		for (size_t s = 0; s < report.accesses.size(); s++) {
+			const std::vector<Frame> &frames = report.accesses[(index + s) % report.accesses.size()].stack;
+			for (size_t i = 1; i < frames.size(); i++) {
+				if (!is_core_c(frames[i]) || frames[i].line == 0)
 					continue;
-				int shift = call.line - stack[i].line;
-				if (const FieldUse *use = at_line(answer.line + shift)) {
-					answer.shift = shift;
-					name(*use, "shifted",
-					     fmt::format("{}() calls {}() at core.c:{} in the report and at core.c:{} at 12f24484da13: "
-							 "the report's core.c:{} is core.c:{} there, which {} {}",
-							 caller->function, callee, stack[i].line, call.line, answer.line,
-							 answer.line + shift,
-							 use->use == 'w' ? "writes" : use->use == 'm' ? "updates" : "reads", use->field));
-					return answer;
-				}
+				const FunctionUses *caller = find_function(base_function(frames[i].function));
+				if (!caller || caller->first == 0)
+					continue;
+				int distance = std::abs(caller->first - function->first);
+				if (distance > 300 || (best && distance >= best->distance))
+					continue;
+				std::string callee = base_function(frames[i - 1].function);
+				for (const FieldUse &call : caller->uses)
+					if (call.use == 'c' && call.member == callee)
+						best = Shift{distance, call.line - frames[i].line, caller->function, callee, frames[i].line,
+							     call.line};
 			}
-			break;  // the nearest caller decides
+		}
+		if (best) {
+			if (const FieldUse *use = at_line(answer.line + best->shift)) {
+				answer.shift = best->shift;
+				name(*use, "shifted",
+				     fmt::format("{}() calls {}() at core.c:{} in the report and at core.c:{} at 12f24484da13: "
+						 "the report's core.c:{} is core.c:{} there, which {} {}",
+						 best->caller, best->callee, best->report_line, best->line, answer.line,
+						 answer.line + best->shift,
+						 use->use == 'w' ? "writes" : use->use == 'm' ? "updates" : "reads", use->field));
+				return answer;
+			}
 		}
 	}
 	std::set<std::string> fields;

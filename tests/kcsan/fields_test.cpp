@@ -148,11 +148,20 @@ TEST_CASE("a field is named by its line at the modelled tree, or by the report's
 		CHECK(read.how == "shifted");
 		CHECK(read.shift == 4);
 		CHECK_FALSE(read.kernel_note.empty());
-		// the write's caller is perf_mmap_rb(), far from perf_event_update_time() in the file: no
-		// shift from there, but tstamp is the only field that function writes itself
+		// the write's own caller is perf_mmap_rb(), far from perf_event_update_time() in the file;
+		// the read's stack has perf_event_update_time() itself calling __perf_update_times(): +4
 		FieldAnswer write = name_access_field(seed, 0);
 		CHECK(write.field == "event->tstamp");
-		CHECK(write.how == "function");
+		CHECK(write.how == "shifted");
+		CHECK(write.shift == 4);
+		SECTION("without the other stack, tstamp is still the only field that function writes itself")
+		{
+			Report alone = seed;
+			alone.accesses.pop_back();
+			FieldAnswer only = name_access_field(alone, 0);
+			CHECK(only.field == "event->tstamp");
+			CHECK(only.how == "function");
+		}
 		RaceField race = name_race_field(seed);
 		CHECK(race.race.field == "event->tstamp");
 		CHECK(race.race.member == "perf_event.tstamp");
