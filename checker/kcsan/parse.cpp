@@ -727,6 +727,18 @@ private:
 		return lines_.size();
 	}
 
+	// A title or an access line at line i however it is quoted: the next report, even when its
+	// quoting is not the current report's ('| ' after plain text).
+	bool starts_report(size_t i) const
+	{
+		for (bool pipe : {false, true}) {
+			Payload p = lines_.payload(i, pipe);
+			if (is_title(p) || is_access_line(p))
+				return true;
+		}
+		return false;
+	}
+
 	bool is_stack_line(const Payload &p) const
 	{
 		return parse_frame(p.text).has_value() || is_cut_marker(p.text) || is_location_only(p.text);
@@ -766,7 +778,7 @@ private:
 		if (report.accesses[0].unknown_origin)
 			return;
 		// CONFIG_KCSAN_VERBOSE prints held locks and the irq trace after each stack.
-		while (!at_end() && !is_access_line(current()) && !ends_accesses(current()))
+		while (!at_end() && !is_access_line(current()) && !ends_accesses(current()) && !starts_report(at_))
 			next();
 		if (!at_end() && is_access_line(current()))
 			report.accesses.push_back(parse_access());
@@ -848,7 +860,7 @@ private:
 				break;
 			}
 			std::string_view text = p.text;
-			if (text.empty() || ends_accesses(p) || is_access_line(p))
+			if (text.empty() || ends_accesses(p) || starts_report(at_))
 				break;
 			// "|" leads to "+-> reordered to:"; "...", "[...]" and "<snip>" are where a person cut
 			// a long stack short.
@@ -985,7 +997,7 @@ private:
 	{
 		for (; !at_end(); next()) {
 			Payload p = current();
-			if (is_title(p) || is_access_line(p))
+			if (starts_report(at_))
 				return;
 			if (p.depth != depth_)
 				continue;

@@ -200,6 +200,36 @@ TEST_CASE("reports quoted differently in one file are all read, each at its own 
 	}
 }
 
+TEST_CASE("a report without its trailer does not swallow the next one, however that one is quoted",
+	  "[kcsan][parse][mail]")
+{
+	// a commit message quotes the title, the accesses and nothing after them
+	auto without_trailer = [](const std::string &report) {
+		std::string out;
+		for (const std::string &l : split_lines(report)) {
+			if (l.starts_with("Reported by"))
+				break;
+			if (!l.starts_with("=========="))
+				out += l + "\n";
+		}
+		return out;
+	};
+	const std::string first = without_trailer(seed_report());
+	std::vector<std::string> net = split_lines(data_file("net.txt"));
+	const std::string second = without_trailer(join_lines(std::vector<std::string>(net.begin() + 3, net.end())));
+	for (const std::string &prefix : {"", "| ", "> ", "    ", "[  1.000000] "}) {
+		for (bool prose : {false, true}) {
+			CAPTURE(prefix, prose);
+			std::string text = first + (prose ? "and then this one:\n" : "") + prefixed(second, prefix);
+			ParseResult result = parse(text);
+			REQUIRE(result.errors.empty());
+			REQUIRE(result.reports.size() == 2);
+			CHECK(result.reports[0].accesses[1].stack.size() == 34);
+			CHECK(result.reports[1].title == "data-race in tcp_poll / tcp_rcv_state_process");
+		}
+	}
+}
+
 TEST_CASE("a broken report costs only itself: the others are read, the broken one named at its line",
 	  "[kcsan][parse][mail]")
 {
