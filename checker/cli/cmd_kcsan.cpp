@@ -1,4 +1,4 @@
-// perfmc kcsan REPORT: a pasted KCSAN report in, a verdict and its proof out.
+// perfmc kcsan REPORT: pasted KCSAN reports in, an answer for each out (checker/triage.h).
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -15,8 +15,8 @@ namespace perfmc {
 
 namespace {
 struct KcsanOptions {
-	std::string file, dir = default_scenario_dir();
-	bool parse_only = false, json = false;
+	std::string file, dir = default_scenario_dir(), proof;
+	bool parse_only = false, json = false, verbose = false;
 };
 
 std::string read_input(const std::string &file)
@@ -29,116 +29,122 @@ std::string read_input(const std::string &file)
 	return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-std::string stack_summary(const kcsan::Access &a)
+// Reports may hold any bytes: invalid UTF-8 is replaced (U+FFFD) rather than thrown on.
+std::string dump(const nlohmann::json &j) { return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+nlohmann::json diagnostic_json(const Diagnostic &d)
 {
-	std::string s;
-	size_t n = 0;
-	for (const kcsan::Frame &f : a.stack) {
-		if (n++ == 5) {
-			s += " <- ...";
-			break;
-		}
-		s += (s.empty() ? "" : " <- ") + f.function;
-	}
-	return s;
+	return {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}, {"hint", d.hint},
+		{"text", d.str()}};
 }
 
-int run_kcsan(const KcsanOptions &o, std::ostream &out)
+// --json: errors are a JSON object on stdout too, so that a script reading stdout sees them.
+int json_error(const InputError &e, std::ostream &out, std::ostream &err)
 {
-	std::vector<kcsan::Report> reports = kcsan::parse_reports(read_input(o.file), o.file);
-	if (o.parse_only) {
+	nlohmann::json diagnostics = nlohmann::json::array();
+	for (const Diagnostic &d : e.diagnostics())
+		diagnostics.push_back(diagnostic_json(d));
+	out << dump(nlohmann::json{{"error", e.diagnostics().empty() ? std::string(e.what()) : e.diagnostics().front().message},
+				   {"diagnostics", diagnostics}})
+	    << "\n";
+	err << e.str();
+	return kExitInput;
+}
+
+int run_kcsan(const KcsanOptions &o, std::ostream &out, std::ostream &err)
+{
+	std::string text;
+	try {
+		text = read_input(o.file);
+	} catch (const InputError &e) {
 		if (o.json)
-			out << kcsan::to_json(reports).dump(2) << "\n";
-		else
-			out << kcsan::format_text(reports);
-		return kExitOk;
+			return json_error(e, out, err);
+		throw;
 	}
-	int exit = kExitOk;
-	nlohmann::json all = nlohmann::json::array();
-	for (size_t i = 0; i < reports.size(); i++) {
-		const kcsan::Report &report = reports[i];
-		nlohmann::json j = {{"report", i + 1}, {"line", report.line}, {"title", report.title}};
+	kcsan::ParseResult parsed = kcsan::parse_all(text, o.file);
+	if (parsed.reports.empty()) {
+		InputError e(parsed.errors);
+		if (o.json)
+			return json_error(e, out, err);
+		throw e;
+	}
+	for (const Diagnostic &d : parsed.errors)
+		err << d.str();
+	const int broken = parsed.errors.empty() ? kExitOk : kExitInput;
+	if (o.parse_only) {
+		if (o.json) {
+			nlohmann::json j = kcsan::to_json(parsed.reports);
+			for (const Diagnostic &d : parsed.errors)
+				j.push_back({{"line", d.line}, {"error", d.message}, {"diagnostic", diagnostic_json(d)}});
+			out << dump(j) << "\n";
+		} else {
+			out << kcsan::format_text(parsed.reports);
+		}
+		return broken;
+	}
+	TriageOptions options{o.dir, o.file, o.proof};
+	std::vector<Answer> answers;
+	for (size_t i = 0; i < parsed.reports.size(); i++) {
+		const kcsan::Report &report = parsed.reports[i];
 		/* a page that quotes the same report twice (syzbot's does) is answered once */
 		size_t same = 0;
-		while (same < i && !(reports[same].title == report.title && reports[same].accesses == report.accesses))
+		while (same < i && !(parsed.reports[same].title == report.title &&
+				     parsed.reports[same].accesses == report.accesses))
 			same++;
 		if (same < i) {
-			j["same_as_report"] = same + 1;
-			j["verdict"] = all[same]["verdict"];
-			all.push_back(j);
-			if (!o.json)
-				out << fmt::format("\nKCSAN report {} (line {}) is the same as report {}: {}\n", i + 1,
-						   report.line, same + 1, all[same]["verdict"].get<std::string>());
+			Answer a;
+			a.report = report;
+			a.index = i;
+			a.same_as = same;
+			a.verdict = answers[same].verdict;
+			answers.push_back(a);
 			continue;
 		}
-		if (!o.json) {
-			out << fmt::format("{}KCSAN report {} (line {}): {}\n", i ? "\n" : "", i + 1, report.line, report.title);
-			for (const kcsan::Access &a : report.accesses)
-				out << fmt::format("  {}\n    {}\n", kcsan::format_access(a), stack_summary(a));
-		}
-		std::vector<Match> matches = match_scenarios(report, o.dir);
-		if (matches.empty()) {
-			std::string skeleton = scenario_skeleton(report);
-			j["verdict"] = "not covered";
-			j["skeleton"] = skeleton;
-			if (!o.json)
-				out << "\nverdict: not covered: no scenario models both sides of this race\n"
-				       "a scenario skeleton to complete:\n\n"
-				    << skeleton;
-			all.push_back(j);
-			continue;
-		}
-		nlohmann::json runs = nlohmann::json::array();
-		/* the best match is run; the others that declare the pair as well are named, to run by hand */
-		std::string also;
-		for (size_t m = 1; m < matches.size(); m++)
-			also += " " + matches[m].scenario;
-		j["also_covered_by"] = nlohmann::json::array();
-		for (size_t m = 1; m < matches.size(); m++)
-			j["also_covered_by"].push_back(matches[m].scenario);
-		matches.resize(1);
-		for (const Match &m : matches) {
-			Scenario scenario = load_scenario_file(m.file, model_registries());
-			RunOptions upstream;
-			RunResult r = run_scenario(scenario, upstream, scenario.name);
-			nlohmann::json run = report_json(scenario, r);
-			run["match"] = m.pair;
-			nlohmann::json fixes = nlohmann::json::object();
-			std::string fix_text;
-			for (const auto &[variant, expected] : scenario.expect) {
-				if (variant == "upstream")
-					continue;
-				RunOptions ro;
-				ro.variant = variant;
-				RunResult f = run_scenario(scenario, ro, scenario.name);
-				fixes[variant] = verdict_name(f.verdict);
-				fix_text += fmt::format("  --variant {}: {}\n", variant, verdict_name(f.verdict));
-			}
-			run["fix_variants"] = fixes;
-			runs.push_back(run);
-			if (r.verdict == Verdict::Harmful)
-				exit = kExitViolation;
-			if (!o.json) {
-				out << fmt::format("\ncovered by scenario {} (declares {})\n", scenario.name, m.pair);
-				out << "verdict: " << verdict_name(r.verdict);
-				if (r.verdict == Verdict::Benign)
-					out << ": the exhaustive search under upstream broke no invariant; the race is benign";
-				else if (r.verdict == Verdict::Pass)
-					out << ": under upstream the model shows no race here";
-				out << "\n\n" << format_report(scenario, r);
-				if (!fix_text.empty())
-					out << "\nfix variants:\n" << fix_text;
-			}
-		}
-		if (!o.json && !also.empty())
-			out << "\nalso covered by:" << also << " (perfmc run NAME)\n";
-		j["verdict"] = runs[0]["verdict"];
-		j["scenarios"] = runs;
-		all.push_back(j);
+		answers.push_back(triage(report, i, options));
 	}
-	if (o.json)
-		out << all.dump(2) << "\n";
-	return exit;
+	// answers and broken reports, in file order
+	struct Item {
+		int line;
+		const Answer *answer;
+		const Diagnostic *error;
+	};
+	std::vector<Item> items;
+	for (const Answer &a : answers)
+		items.push_back({a.report.line, &a, nullptr});
+	for (const Diagnostic &d : parsed.errors)
+		items.push_back({d.line, nullptr, &d});
+	std::stable_sort(items.begin(), items.end(), [](const Item &a, const Item &b) { return a.line < b.line; });
+	if (!o.proof.empty()) {
+		std::ofstream proof(o.proof, std::ios::binary);
+		if (!proof)
+			throw InputError(Diagnostic{o.proof, 0, 0, "cannot write the proof file",
+						    "give --proof a path in a directory you can write"});
+		for (const Answer &a : answers)
+			proof << format_answer(a, options, true) << "\n";
+	}
+	if (o.json) {
+		nlohmann::json all = nlohmann::json::array();
+		for (const Item &item : items) {
+			if (item.answer)
+				all.push_back(answer_json(*item.answer, options));
+			else
+				all.push_back({{"line", item.error->line}, {"error", item.error->message},
+					       {"diagnostic", diagnostic_json(*item.error)}});
+		}
+		out << dump(all) << "\n";
+	} else {
+		bool first = true;
+		for (const Item &item : items) {
+			if (!first)
+				out << "\n";
+			first = false;
+			if (item.answer)
+				out << format_answer(*item.answer, options, o.verbose);
+			else
+				out << fmt::format("KCSAN report at line {}: not read: {}\n", item.error->line, item.error->message);
+		}
+	}
+	return broken != kExitOk ? broken : answers_exit_status(answers);
 }
 }  // namespace
 
@@ -146,14 +152,18 @@ Verb setup_kcsan(CLI::App &app)
 {
 	auto o = std::make_shared<KcsanOptions>();
 	CLI::App *cmd = app.add_subcommand(
-		"kcsan", "Triage a pasted KCSAN report: the scenario that covers it, benign or harmful, and the proof\n"
-			 "  example: perfmc kcsan report.txt\n"
-			 "  exit status: 0 benign or not covered, 1 harmful, 2 bad input (no KCSAN report in the file)");
+		"kcsan", "Triage pasted KCSAN reports: is it perf's, which field, the two kernel paths and their locks,\n"
+			 "  benign or harmful on a scenario that models it, the fixes that close it, the replay command\n"
+			 "  example: perfmc kcsan mail.txt        (a syzbot mail, a reply quoting it, a dmesg log)\n"
+			 "  exit status: 0 benign, not covered or not perf; 1 harmful; 2 bad input (no report, or a\n"
+			 "  report that could not be read: the others are still answered)");
 	cmd->add_option("report", o->file, "file holding one or more KCSAN reports, or - for standard input")->required();
 	cmd->add_option("--scenarios", o->dir, "scenario directory");
 	cmd->add_flag("--parse-only", o->parse_only, "only print the parsed structure of the report(s)");
-	cmd->add_flag("--json", o->json, "print the result as JSON");
-	return Verb{cmd, [o](std::ostream &out, std::ostream &) { return run_kcsan(*o, out); }};
+	cmd->add_flag("--json", o->json, "print the answers as JSON (errors too, as a JSON object)");
+	cmd->add_flag("--verbose", o->verbose, "print the full answer: parser notes, both fields, the paths, the proof");
+	cmd->add_option("--proof", o->proof, "also write the full answers (as --verbose prints them) to this file");
+	return Verb{cmd, [o](std::ostream &out, std::ostream &err) { return run_kcsan(*o, out, err); }};
 }
 
 }  // namespace perfmc

@@ -187,12 +187,16 @@ std::string format_text(const std::vector<Report> &reports)
 		const Report &report = reports[r];
 		if (r > 0)
 			out += "\n";
-		out += fmt::format("report {} of {}, line {}: {}\n", r + 1, reports.size(), report.line, report.title);
+		out += fmt::format("report {} of {}, line {}: {}{}\n", r + 1, reports.size(), report.line, report.title,
+				   report.untitled ? " (no title line: named from the stacks)" : "");
 		Columns columns = columns_of(report);
 		for (size_t a = 0; a < report.accesses.size(); a++) {
 			const Access &access = report.accesses[a];
 			out += fmt::format("  access {}: {}\n", a + 1, format_access(access));
 			format_frames(out, access.stack, columns);
+			if (access.kcsan_frames > 0)
+				out += fmt::format("    ({} KCSAN-internal frame{} left out)\n", access.kcsan_frames,
+						   access.kcsan_frames == 1 ? "" : "s");
 			if (!access.reordered_to.empty()) {
 				out += "    reordered to:\n";
 				format_frames(out, access.reordered_to, columns);
@@ -207,6 +211,8 @@ std::string format_text(const std::vector<Report> &reports)
 		}
 		out += fmt::format("  reported on: {}\n", report.reported_on.empty() ? "(not reported)" : report.reported_on);
 		out += fmt::format("  hardware: {}\n", report.hardware.empty() ? "(not reported)" : report.hardware);
+		for (const std::string &note : report.notes)
+			out += fmt::format("  note: {}\n", note);
 	}
 	return out;
 }
@@ -230,11 +236,15 @@ nlohmann::json to_json(const std::vector<Report> &reports)
 				{"stack", frames_json(access.stack)},
 				{"reordered_to", frames_json(access.reordered_to)},
 				{"unknown_origin", access.unknown_origin},
+				{"kcsan_frames", access.kcsan_frames},
 			});
 		}
 		nlohmann::json title_functions = nlohmann::json::array();
 		for (const std::string &function : report.title_functions)
 			title_functions.push_back(valid_utf8(function));
+		nlohmann::json notes = nlohmann::json::array();
+		for (const std::string &note : report.notes)
+			notes.push_back(valid_utf8(note));
 		nlohmann::json value_changed = nullptr;
 		if (report.value_changed) {
 			int digits = value_digits(report);
@@ -250,6 +260,8 @@ nlohmann::json to_json(const std::vector<Report> &reports)
 			{"reported_on", valid_utf8(report.reported_on)},
 			{"hardware", valid_utf8(report.hardware)},
 			{"line", report.line},
+			{"untitled", report.untitled},
+			{"notes", notes},
 		});
 	}
 	return out;
@@ -277,6 +289,7 @@ std::vector<Report> reports_from_json(const nlohmann::json &json)
 			access.stack = frames_from_json(a.at("stack"));
 			access.reordered_to = frames_from_json(a.at("reordered_to"));
 			access.unknown_origin = a.at("unknown_origin").get<bool>();
+			access.kcsan_frames = a.value("kcsan_frames", 0);
 			report.accesses.push_back(std::move(access));
 		}
 		const auto &value_changed = j.at("value_changed");
@@ -286,6 +299,8 @@ std::vector<Report> reports_from_json(const nlohmann::json &json)
 		report.reported_on = j.at("reported_on").get<std::string>();
 		report.hardware = j.at("hardware").get<std::string>();
 		report.line = j.at("line").get<int>();
+		report.untitled = j.value("untitled", false);
+		report.notes = j.value("notes", std::vector<std::string>{});
 		reports.push_back(std::move(report));
 	}
 	return reports;

@@ -20,11 +20,18 @@
 //	==================================================================
 //
 // Text outside a report is ignored; inside one, anything off that shape is an error at its
-// line:col, so that a report is never half-read in silence.
+// line:col, so that a report is never half-read in silence. What the parser repairs or steps over
+// (a soft-wrapped title, a comment interleaved in a quoted stack, KCSAN's own frames) it says in
+// Report::notes.
+//
+// Before any of that the text is decoded as mail delivers it: quoted-printable (when the mail says
+// so, or shows its escapes) and format=flowed soft line breaks, keeping each decoded line's first
+// line in the original, so that diagnostics point into the file the user has.
 #include "checker/kcsan/report.h"
 
 #include "checker/diagnostic.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
 
@@ -133,6 +140,11 @@ bool parse_location(std::string_view s, Frame &frame)
 	if (colon == 0 || colon == std::string_view::npos)
 		return false;
 	std::string_view number = s.substr(colon + 1);
+	if (number == "?") {  // decode_stacktrace.sh: the file is known, the line is not
+		frame.file = s.substr(0, colon);
+		frame.line = 0;
+		return true;
+	}
 	size_t column = number.find(':');
 	if (column != std::string_view::npos) {
 		std::string_view rest = number.substr(column + 1);
@@ -181,11 +193,19 @@ std::optional<Frame> parse_frame(std::string_view s)
 			}
 			if (close == rest.size() || located)
 				return std::nullopt;
+			// decode_stacktrace.sh: "(file:line)", "(file:line (discriminator 3))", or the whole
+			// inline chain "(fs/ioctl.c:52 fs/ioctl.c:904 fs/ioctl.c:890)": the first is the frame's
 			std::string_view inside = trim(rest.substr(1, close - 1));
 			if (!parse_location(inside.substr(0, inside.find_first_of(" \t")), frame))
 				return std::nullopt;
 			located = true;
 			rest = trim(rest.substr(close + 1));
+			// then the module, bare: "kvm_vcpu_on_spin (virt/kvm/kvm_main.c:4112) kvm"
+			std::string_view word = rest.substr(0, rest.find_first_of(" \t"));
+			if (!word.empty() && frame.module.empty() && is_symbol(word) && word.find('.') == std::string_view::npos) {
+				frame.module = word;
+				rest = trim(rest.substr(word.size()));
+			}
 		} else {
 			std::string_view token = rest.substr(0, rest.find_first_of(" \t"));
 			if (located || !parse_location(token, frame))
@@ -195,6 +215,27 @@ std::optional<Frame> parse_frame(std::string_view s)
 		}
 	}
 	return frame;
+}
+
+// Where a person cut a stack short: "...", "[...]", "<snip>", "[ snip ]", "<< snip ... >>", and the
+// ellipsis character mail clients substitute for "...".
+bool is_cut_marker(std::string_view s)
+{
+	if (s == "..." || s == "\xe2\x80\xa6" || s == "[...]" || s == "[ ... ]" || s == "<...>")
+		return true;
+	if (s.size() < 6 || s.size() > 60)
+		return false;
+	bool bracketed = (s.front() == '<' && s.back() == '>') || (s.front() == '[' && s.back() == ']');
+	return bracketed && s.find("snip") != std::string_view::npos;
+}
+
+// addr2line's second location of an inlined frame, printed alone on the next line:
+// "unix_dgram_sendmsg+0x9a9/0xb70 include/linux/skbuff.h:1821" then "net/unix/af_unix.c:1761".
+bool is_location_only(std::string_view s)
+{
+	Frame frame;
+	return s.find_first_of(" \t") == std::string_view::npos && s.find('/') != std::string_view::npos &&
+	       s.find(':') != std::string_view::npos && parse_location(s, frame) && !frame.file.empty();
 }
 
 // A quoted piece of input for a message: short, and printable whatever the input held.
@@ -215,13 +256,152 @@ std::string describe(std::string_view found)
 	return out + "'";
 }
 
+// ---- decoding: the text as the mail client would have shown it
+
+// A line of the decoded text and the line of the original it starts on.
+struct SourceLine {
+	std::string text;
+	int line = 0;  // 1-based, in the original
+};
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool contains_nocase(std::string_view text, std::string_view word)
+{
+	auto it = std::search(text.begin(), text.end(), word.begin(), word.end(),
+			      [](char a, char b) { return lower(a) == lower(b); });
+	return it != text.end();
+}
+
+int hex_value(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	c = lower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+std::string decode_quoted_printable(std::string_view s)
+{
+	std::string out;
+	out.reserve(s.size());
+	for (size_t i = 0; i < s.size(); i++) {
+		if (s[i] == '=' && i + 2 < s.size()) {
+			int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+			if (hi >= 0 && lo >= 0) {
+				out += static_cast<char>(hi * 16 + lo);
+				i += 2;
+				continue;
+			}
+		}
+		out += s[i];
+	}
+	return out;
+}
+
+// The quote depth of a raw line ('>' marks, spaces between them allowed) and where its text starts.
+std::pair<int, size_t> quote_prefix(std::string_view s)
+{
+	int depth = 0;
+	size_t at = 0, end = 0;
+	for (;;) {
+		size_t k = at;
+		while (k < s.size() && s[k] == ' ')
+			k++;
+		if (k < s.size() && s[k] == '>') {
+			depth++;
+			at = end = k + 1;
+			continue;
+		}
+		break;
+	}
+	return {depth, end};
+}
+
+std::vector<SourceLine> decode(std::string_view text, std::vector<std::string> &notes)
+{
+	if (text.starts_with("\xef\xbb\xbf"))  // a byte-order mark from a Windows editor
+		text.remove_prefix(3);
+	std::vector<std::string_view> raw;
+	while (!text.empty()) {
+		size_t end = text.find('\n');
+		std::string_view line = text.substr(0, end);
+		while (!line.empty() && line.back() == '\r')
+			line.remove_suffix(1);
+		raw.push_back(line);
+		if (end == std::string_view::npos)
+			break;
+		text.remove_prefix(end + 1);
+	}
+	std::vector<SourceLine> lines;
+	bool qp = false, flowed = false, delsp = false;
+	for (std::string_view line : raw) {
+		if (contains_nocase(line, "content-transfer-encoding: quoted-printable"))
+			qp = true;
+		if (contains_nocase(line, "format=flowed")) {
+			flowed = true;
+			delsp = delsp || contains_nocase(line, "delsp=yes");
+		}
+		if (!qp && (line.find("=3D") != std::string_view::npos ||
+			    (line.ends_with("=20") && line.size() > 3)))
+			qp = true;
+	}
+	// quoted-printable when the mail declares it, or when its escapes show ("=3D" for '=', "=20" for
+	// a space at a line's end): join soft breaks, then decode the escapes
+	int joined = 0;
+	for (size_t i = 0; i < raw.size(); i++) {
+		SourceLine out{std::string(raw[i]), static_cast<int>(i) + 1};
+		if (qp) {
+			// a soft break; a rule of '=' (never encoded that way) is not one
+			while (!out.text.empty() && out.text.back() == '=' &&
+			       out.text.find_first_not_of('=') != std::string::npos && i + 1 < raw.size()) {
+				out.text.pop_back();
+				out.text += raw[++i];
+				joined++;
+			}
+			out.text = decode_quoted_printable(out.text);
+		}
+		lines.push_back(std::move(out));
+	}
+	if (qp)
+		notes.push_back(fmt::format("quoted-printable text decoded ({} soft line breaks joined)", joined));
+	if (!flowed)
+		return lines;
+	// format=flowed (RFC 3676): a line ending in a space goes on in the next line of the same quote
+	// depth; "-- " is the signature separator, never a soft break
+	std::vector<SourceLine> unflowed;
+	int wraps = 0;
+	for (size_t i = 0; i < lines.size(); i++) {
+		SourceLine out = lines[i];
+		while (out.text.ends_with(' ') && out.text != "-- " && i + 1 < lines.size()) {
+			auto [depth, at] = quote_prefix(out.text);
+			auto [next_depth, next_at] = quote_prefix(lines[i + 1].text);
+			std::string_view next = std::string_view(lines[i + 1].text).substr(next_at);
+			if (next_depth != depth || trim(next).empty())
+				break;
+			if (delsp)
+				out.text.pop_back();
+			if (next_depth > 0 && next.starts_with(' '))  // space-stuffing after the quote marks
+				next.remove_prefix(1);
+			out.text += next;
+			i++;
+			wraps++;
+		}
+		unflowed.push_back(std::move(out));
+	}
+	if (wraps > 0)
+		notes.push_back(fmt::format("format=flowed soft line breaks joined ({})", wraps));
+	return unflowed;
+}
+
 // ---- lines and their prefixes
 
 struct Payload {
 	std::string_view text;        // the line without prefixes and surrounding blanks
-	int line = 0;                 // 1-based
-	int column = 1;               // 1-based byte column of text[0] in the line
+	int line = 0;                 // 1-based, in the original text
+	int column = 1;               // 1-based byte column of text[0] in the (decoded) line
 	bool trailing_blank = false;  // a soft break in format=flowed mail: the line goes on below
+	int depth = 0;                // quote marks ('>', and '|' in commit-message quoting) stripped
 
 	int column_of(std::string_view part) const { return column + static_cast<int>(part.data() - text.data()); }
 };
@@ -293,21 +473,7 @@ size_t syslog_length(std::string_view s)
 
 class Lines {
 public:
-	explicit Lines(std::string_view text)
-	{
-		if (text.starts_with("\xef\xbb\xbf"))  // a byte-order mark from a Windows editor
-			text.remove_prefix(3);
-		while (!text.empty()) {
-			size_t end = text.find('\n');
-			std::string_view line = text.substr(0, end);
-			while (!line.empty() && line.back() == '\r')
-				line.remove_suffix(1);
-			lines_.push_back(line);
-			if (end == std::string_view::npos)
-				break;
-			text.remove_prefix(end + 1);
-		}
-	}
+	explicit Lines(std::vector<SourceLine> lines) : lines_(std::move(lines)) {}
 
 	size_t size() const { return lines_.size(); }
 
@@ -315,8 +481,9 @@ public:
 	// "| ", where a bare "|" is a quoted blank line; elsewhere a bare "|" is the reorder marker.
 	Payload payload(size_t index, bool pipe_quoted) const
 	{
-		std::string_view s = lines_[index];
+		std::string_view s = lines_[index].text;
 		size_t at = 0;
+		int depth = 0;
 		for (;;) {
 			while (at < s.size() && is_blank(s[at]))
 				at++;
@@ -324,9 +491,11 @@ public:
 			size_t prefix = 0;
 			if (rest.starts_with('>')) {
 				prefix = 1;
+				depth++;
 			} else if (rest.starts_with('|') && pipe_quoted) {
 				prefix = 1;
 				pipe_quoted = false;
+				depth++;
 			} else if (!rest.empty()) {
 				prefix = level_length(rest);
 				if (prefix == 0)
@@ -342,9 +511,10 @@ public:
 		}
 		Payload p;
 		p.text = trim(s.substr(at));
-		p.line = static_cast<int>(index) + 1;
+		p.line = lines_[index].line;
 		p.column = static_cast<int>(at) + 1;
 		p.trailing_blank = !s.empty() && (s.back() == ' ' || s.back() == '\t');
+		p.depth = depth;
 		return p;
 	}
 
@@ -353,13 +523,14 @@ public:
 	{
 		if (lines_.empty())
 			return {1, 1};
-		return {static_cast<int>(lines_.size()), static_cast<int>(lines_.back().size()) + 1};
+		return {lines_.back().line, static_cast<int>(lines_.back().text.size()) + 1};
 	}
 
-	std::string_view raw(size_t index) const { return lines_[index]; }
+	std::string_view raw(size_t index) const { return lines_[index].text; }
+	int line_of(size_t index) const { return lines_[index].line; }
 
 private:
-	std::vector<std::string_view> lines_;
+	std::vector<SourceLine> lines_;
 };
 
 bool is_title(const Payload &p) { return p.text.starts_with(title_prefix); }
@@ -450,39 +621,63 @@ private:
 	std::string_view rest_;
 };
 
+// Functions that only show because KCSAN's delay was running when an interrupt arrived: they are
+// left out with the KCSAN frame they sit right inside of.
+bool is_delay_helper(std::string_view function)
+{
+	constexpr std::string_view helpers[] = {"delay_tsc",      "delay_loop",      "delay_halt",  "__delay",
+						"__udelay",       "__const_udelay",  "udelay",      "rep_nop",
+						"cpu_relax",      "native_pause",    "arch_local_irq_restore",
+						"raw_local_irq_restore", "local_irq_restore"};
+	return std::find(std::begin(helpers), std::end(helpers), function) != std::end(helpers);
+}
+
 class Parser {
 public:
-	Parser(std::string_view text, const std::string &filename) : text_(text), lines_(text), filename_(filename) {}
-
-	std::vector<Report> parse()
+	Parser(std::string_view text, const std::string &filename)
+		: text_(text), filename_(filename), lines_(decode(text, file_notes_))
 	{
-		if (text_.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos)
-			throw InputError(Diagnostic{filename_, 0, 0, "file is empty", std::string(paste_hint)});
-		std::vector<Report> reports;
-		std::vector<Diagnostic> errors;
-		while (find_title()) {
-			size_t title = at_;
+	}
+
+	ParseResult parse()
+	{
+		ParseResult result;
+		if (text_.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos) {
+			result.errors.push_back(Diagnostic{filename_, 0, 0, "file is empty", std::string(paste_hint)});
+			return result;
+		}
+		for (Start start = find_start(); start != Start::None; start = find_start()) {
+			size_t first = at_;
 			try {
-				reports.push_back(parse_report());
+				Report report = start == Start::Title ? parse_report() : parse_untitled_report();
+				finish(report);
+				result.reports.push_back(std::move(report));
 			} catch (const ReportError &e) {
-				errors.push_back(e.diagnostic);
-				// Resume at the line that broke the report: it may be the next report's title.
-				at_ = std::max(at_, title + 1);
+				result.errors.push_back(e.diagnostic);
+				// Resume at the line that broke the report when it is the next report's title,
+				// else after it: the same broken access line must not be read again as a report
+				// without a title.
+				if (at_end() || at_ <= first || !is_title(current()))
+					at_ = std::max(at_ + 1, first + 1);
 			}
 		}
-		if (!errors.empty())
-			throw InputError(std::move(errors));
-		if (reports.empty())
-			throw InputError(no_report());
-		return reports;
+		if (result.reports.empty() && result.errors.empty())
+			result.errors.push_back(no_report());
+		return result;
 	}
 
 private:
+	enum class Start { None, Title, Access };
+
 	std::string_view text_;
-	Lines lines_;
 	const std::string &filename_;
+	std::vector<std::string> file_notes_;  // from decoding: quoted-printable, format=flowed
+	Lines lines_;
 	size_t at_ = 0;             // the line being read
 	bool pipe_quoted_ = false;  // the current report is quoted with "| " (see Lines::payload)
+	int depth_ = 0;             // the quote depth of the current report
+	std::string joined_title_;  // a title soft-wrapped over two lines, joined
+	std::vector<std::string> notes_;  // the current report's
 
 	bool at_end() const { return at_ >= lines_.size(); }
 	Payload current() const { return lines_.payload(at_, pipe_quoted_); }
@@ -505,17 +700,48 @@ private:
 		fail(p.line, p.column, fmt::format("expected {}, got {}", expected, found), std::move(hint));
 	}
 
-	bool find_title()
+	// A title, or an access line that no title comes before (a report quoted in a commit message).
+	Start find_start()
 	{
 		for (; !at_end(); at_++) {
 			for (bool pipe : {false, true}) {
-				if (is_title(lines_.payload(at_, pipe))) {
+				Payload p = lines_.payload(at_, pipe);
+				bool title = is_title(p);
+				if (title || is_access_line(p)) {
 					pipe_quoted_ = pipe;
-					return true;
+					depth_ = p.depth;
+					notes_.clear();
+					return title ? Start::Title : Start::Access;
 				}
 			}
 		}
+		return Start::None;
+	}
+
+	// The first line after the current one at the report's quote depth, or lines_.size().
+	size_t next_at_depth(size_t from) const
+	{
+		for (size_t i = from, n = 0; i < lines_.size() && n < 64; i++, n++)
+			if (lines_.payload(i, pipe_quoted_).depth == depth_)
+				return i;
+		return lines_.size();
+	}
+
+	// A title or an access line at line i however it is quoted: the next report, even when its
+	// quoting is not the current report's ('| ' after plain text).
+	bool starts_report(size_t i) const
+	{
+		for (bool pipe : {false, true}) {
+			Payload p = lines_.payload(i, pipe);
+			if (is_title(p) || is_access_line(p))
+				return true;
+		}
 		return false;
+	}
+
+	bool is_stack_line(const Payload &p) const
+	{
+		return parse_frame(p.text).has_value() || is_cut_marker(p.text) || is_location_only(p.text);
 	}
 
 	Report parse_report()
@@ -525,30 +751,61 @@ private:
 		report.line = title.line;
 		parse_title(title, report);
 		next();
-		while (!at_end() && current().text.empty())
+		while (!at_end() && (current().text.empty() || current().depth != depth_))
 			next();
 		if (at_end() || !is_access_line(current()))
 			fail_expected(fmt::format("{} after the title", access_shape));
-		report.accesses.push_back(parse_access());
-		if (!report.accesses[0].unknown_origin) {
-			// CONFIG_KCSAN_VERBOSE prints held locks and the irq trace after each stack.
-			while (!at_end() && !is_access_line(current()) && !ends_accesses(current()))
-				next();
-			if (!at_end() && is_access_line(current()))
-				report.accesses.push_back(parse_access());
-			else if (report.title_functions.size() > 1)
-				fail_expected(fmt::format("the second access of the race, {}", access_shape),
-					      "the title names two functions, so KCSAN printed two accesses; " +
-						      std::string(paste_hint));
-		}
+		parse_accesses(report, report.title_functions.size() > 1);
 		parse_tail(report);
 		return report;
 	}
 
-	// "data-race in perf_event_set_state / perf_mmap_rb". Reports before 5.6 and unknown-origin
-	// titles print offsets ("in foo+0x12/0x40", %pS); raw module symbols add " [mod]".
-	void parse_title(const Payload &p, Report &report)
+	// A report quoted from its first access line: commit messages often leave the title out.
+	Report parse_untitled_report()
 	{
+		Report report;
+		report.untitled = true;
+		report.line = current().line;
+		parse_accesses(report, !current().text.starts_with(unknown_origin_prefix));
+		parse_tail(report);
+		notes_.push_back("quoted without its title line: the racing functions are the stacks' innermost");
+		return report;
+	}
+
+	void parse_accesses(Report &report, bool needs_second)
+	{
+		report.accesses.push_back(parse_access());
+		if (report.accesses[0].unknown_origin)
+			return;
+		// CONFIG_KCSAN_VERBOSE prints held locks and the irq trace after each stack.
+		while (!at_end() && !is_access_line(current()) && !ends_accesses(current()) && !starts_report(at_))
+			next();
+		if (!at_end() && is_access_line(current()))
+			report.accesses.push_back(parse_access());
+		else if (needs_second)
+			fail_expected(fmt::format("the second access of the race, {}", access_shape),
+				      report.untitled ? "a report quoted without its title line needs both accesses; " +
+								std::string(paste_hint)
+						      : "the title names two functions, so KCSAN printed two accesses; " +
+								std::string(paste_hint));
+	}
+
+	// "data-race in perf_event_set_state / perf_mmap_rb". Reports before 5.6 and unknown-origin
+	// titles print offsets ("in foo+0x12/0x40", %pS), the first ones "A and B"; raw module symbols
+	// add " [mod]". Mail may wrap it after the " / ": the next line goes on.
+	void parse_title(const Payload &line, Report &report)
+	{
+		Payload p = line;
+		std::string_view text = p.text;
+		if ((text.ends_with(" /") || text.ends_with(" and")) && at_ + 1 < lines_.size()) {
+			Payload more = lines_.payload(at_ + 1, pipe_quoted_);
+			if (more.depth == depth_ && !more.text.empty() && !is_access_line(more)) {
+				joined_title_ = std::string(text) + " " + std::string(more.text);
+				p.text = joined_title_;
+				next();
+				notes_.push_back(fmt::format("title soft-wrapped over lines {} and {}", line.line, more.line));
+			}
+		}
 		Cursor cursor(p);
 		cursor.eat(title_prefix);
 		std::vector<std::string_view> type;
@@ -572,7 +829,7 @@ private:
 			if (module.starts_with('[') && module.ends_with(']'))
 				cursor.take(module.size());
 			report.title_functions.push_back(symbol.function);
-		} while (cursor.eat_word("/"));
+		} while (cursor.eat_word("/") || cursor.eat_word("and"));
 		cursor.skip_blanks();
 		if (!cursor.done())
 			fail(p.line, cursor.column(),
@@ -590,11 +847,24 @@ private:
 		bool previous_wrapped = false;
 		for (; !at_end(); next()) {
 			Payload p = current();
-			std::string_view text = p.text;
-			if (text.empty() || ends_accesses(p) || is_access_line(p))
+			if (p.depth != depth_) {
+				// A comment written into a quoted report, at another quote depth: step over it
+				// when the stack goes on below it.
+				size_t resume = next_at_depth(at_ + 1);
+				if (resume < lines_.size() && is_stack_line(lines_.payload(resume, pipe_quoted_))) {
+					notes_.push_back(fmt::format("lines {}-{}: text at another quote depth inside the stack, stepped over",
+								     p.line, lines_.line_of(resume - 1)));
+					at_ = resume - 1;
+					continue;
+				}
 				break;
-			// "|" leads to "+-> reordered to:"; "..." is where a person cut a long stack short.
-			if (text == "|" || text == "..." || text == "[...]")
+			}
+			std::string_view text = p.text;
+			if (text.empty() || ends_accesses(p) || starts_report(at_))
+				break;
+			// "|" leads to "+-> reordered to:"; "...", "[...]" and "<snip>" are where a person cut
+			// a long stack short.
+			if (text == "|" || is_cut_marker(text))
 				continue;
 			if (text.starts_with("+->")) {
 				text = trim(text.substr(3));
@@ -615,6 +885,18 @@ private:
 				// Mail wraps a frame line once at most; rejoining again would let a long run
 				// of such lines grow one frame without bound.
 				frames->back() = *frame;
+				previous_wrapped = false;
+			} else if (!frames->empty() && is_location_only(text)) {
+				// the outer location of an inlined frame, on a line of its own: the frame keeps
+				// its first, innermost one
+				previous_wrapped = false;
+			} else if (!frames->empty() && at_ + 1 < lines_.size() &&
+				   lines_.payload(at_ + 1, pipe_quoted_).depth == depth_ &&
+				   parse_frame(lines_.payload(at_ + 1, pipe_quoted_).text)) {
+				// another message printed into the middle of the stack (the console
+				// interleaves CPUs' output): the stack goes on below it
+				notes_.push_back(fmt::format("line {}: {} is no stack frame and was stepped over (the stack goes on below it)",
+							     p.line, describe(text)));
 				previous_wrapped = false;
 			} else {
 				fail(p.line, p.column_of(text), fmt::format("expected {}, got {}", frame_shape, describe(text)));
@@ -709,13 +991,16 @@ private:
 	}
 
 	// After the accesses: the value change, then the trailer, until the closing rule. Other
-	// lines (CONFIG_KCSAN_VERBOSE, " bits changed: ...") are stepped over.
+	// lines (CONFIG_KCSAN_VERBOSE, " bits changed: ...", text around a quoted report) are stepped
+	// over; a title or an access line is the next report.
 	void parse_tail(Report &report)
 	{
 		for (; !at_end(); next()) {
 			Payload p = current();
-			if (is_title(p))
+			if (starts_report(at_))
 				return;
+			if (p.depth != depth_)
+				continue;
 			if (is_rule(p.text)) {
 				next();
 				return;
@@ -763,7 +1048,7 @@ private:
 		constexpr std::string_view hardware = "Hardware name:";
 		for (int n = 0; n < 8 && !at_end(); n++, next()) {
 			Payload p = current();
-			if (p.text.empty() || is_title(p))
+			if (p.text.empty() || is_title(p) || p.depth != depth_)
 				return;
 			if (is_rule(p.text)) {
 				next();
@@ -776,13 +1061,78 @@ private:
 				// syzbot's mails wrap it: "... BIOS \nGoogle 01/01/2011"
 				if (p.trailing_blank && at_ + 1 < lines_.size()) {
 					Payload more = lines_.payload(at_ + 1, pipe_quoted_);
-					if (!more.text.empty() && more.text.find(':') == std::string_view::npos && !is_rule(more.text)) {
+					if (!more.text.empty() && more.text.find(':') == std::string_view::npos &&
+					    !is_rule(more.text) && more.depth == depth_) {
 						report.hardware += " " + std::string(more.text);
 						next();
 					}
 				}
 			}
 		}
+	}
+
+	// KCSAN's own frames out of every stack, the title's functions from what is left when the title
+	// named one of them (or when there was no title), and the notes of the file and the report.
+	void finish(Report &report)
+	{
+		std::vector<std::string> dropped_top;  // per access: the innermost frame, when dropped
+		int dropped = 0;
+		for (Access &access : report.accesses) {
+			std::vector<Frame> kept;
+			std::string top = access.stack.empty() ? "" : access.stack.front().function;
+			for (size_t i = 0; i < access.stack.size(); i++) {
+				const Frame &frame = access.stack[i];
+				if (is_kcsan_internal(frame)) {
+					// the delay KCSAN was running: frames right inside of its own
+					while (!kept.empty() && is_delay_helper(kept.back().function)) {
+						kept.pop_back();
+						access.kcsan_frames++;
+					}
+					access.kcsan_frames++;
+					continue;
+				}
+				kept.push_back(frame);
+			}
+			if (access.kcsan_frames > 0 && !kept.empty()) {
+				dropped += access.kcsan_frames;
+				access.stack = std::move(kept);
+			} else if (kept.empty()) {
+				access.kcsan_frames = 0;  // nothing but KCSAN frames: keep them rather than nothing
+			}
+			dropped_top.push_back(access.stack.empty() || access.stack.front().function == top ? "" : top);
+		}
+		if (dropped > 0)
+			notes_.push_back(fmt::format("{} KCSAN-internal frame{} (kcsan_*, __tsan_*, print_report and the delay they ran) left out of the stacks",
+						     dropped, dropped == 1 ? "" : "s"));
+		if (report.untitled) {
+			report.bug_type = "data-race";
+			for (const Access &access : report.accesses)
+				if (access.kind.starts_with("assert"))
+					report.bug_type = "assert: race";
+			report.title_functions.clear();
+			for (const Access &access : report.accesses)
+				if (!access.stack.empty())
+					report.title_functions.push_back(access.stack.front().function);
+			std::sort(report.title_functions.begin(), report.title_functions.end());  // as KCSAN does
+		} else {
+			for (std::string &function : report.title_functions) {
+				Frame named{function, "", "", 0, false, ""};
+				if (!is_kcsan_internal(named))
+					continue;
+				for (size_t a = 0; a < report.accesses.size(); a++) {
+					if (dropped_top[a] == function && !report.accesses[a].stack.empty()) {
+						notes_.push_back(fmt::format("the title names KCSAN's own {}(); the racing function of access {} is {}()",
+									     function, a + 1, report.accesses[a].stack.front().function));
+						function = report.accesses[a].stack.front().function;
+						break;
+					}
+				}
+			}
+		}
+		report.title = fmt::format("{} in {}", report.bug_type, fmt::join(report.title_functions, " / "));
+		report.notes = file_notes_;
+		report.notes.insert(report.notes.end(), notes_.begin(), notes_.end());
+		notes_.clear();
 	}
 
 	// Nothing looked like a title: say so, and where a report seems to hide, say that too.
@@ -794,12 +1144,7 @@ private:
 			if (at != std::string_view::npos) {
 				hint = fmt::format("line {} holds 'BUG: KCSAN:' at column {}, after text that is not a known "
 						   "log prefix; remove that prefix from every line of the report",
-						   i + 1, at + 1);
-				break;
-			}
-			if (is_access_line(lines_.payload(i, false))) {
-				hint = fmt::format("line {} looks like a KCSAN access line, but no title comes before it; {}",
-						   i + 1, paste_hint);
+						   lines_.line_of(i), at + 1);
 				break;
 			}
 		}
@@ -810,6 +1155,13 @@ private:
 
 }  // namespace
 
+bool is_kcsan_internal(const Frame &frame)
+{
+	std::string_view f = frame.function;
+	return frame.file.starts_with("kernel/kcsan/") || f.starts_with("kcsan_") || f.starts_with("__kcsan_") ||
+	       f.starts_with("__tsan_") || f == "print_report";
+}
+
 std::vector<std::string> Report::functions(size_t access) const
 {
 	std::vector<std::string> names;
@@ -819,9 +1171,17 @@ std::vector<std::string> Report::functions(size_t access) const
 	return names;
 }
 
-std::vector<Report> parse_reports(std::string_view text, const std::string &filename)
+ParseResult parse_all(std::string_view text, const std::string &filename)
 {
 	return Parser(text, filename).parse();
+}
+
+std::vector<Report> parse_reports(std::string_view text, const std::string &filename)
+{
+	ParseResult result = parse_all(text, filename);
+	if (!result.errors.empty())
+		throw InputError(std::move(result.errors));
+	return result.reports;
 }
 
 }  // namespace perfmc::kcsan

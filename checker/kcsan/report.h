@@ -16,6 +16,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "checker/diagnostic.h"
+
 namespace perfmc::kcsan {
 
 // One line of a stack trace, innermost first, as printed.
@@ -44,6 +46,9 @@ struct Access {
 	std::vector<Frame> stack;         // innermost first, as printed
 	std::vector<Frame> reordered_to;  // frames after "+-> reordered to:", if any
 	bool unknown_origin = false;      // from "race at unknown origin, with ...": the only access
+	int kcsan_frames = 0;             // KCSAN's own frames (kcsan_*, __tsan_*, print_report and the
+	                                  // delay they run) left out of stack: an interrupt that arrived
+	                                  // while KCSAN watched shows them between the two contexts
 
 	bool operator==(const Access &) const = default;
 };
@@ -58,7 +63,12 @@ struct Report {
 	std::optional<std::pair<uint64_t, uint64_t>> value_changed;  // old, new
 	std::string reported_on;                   // "CPU: 0 UID: 0 PID: 12005 Comm: syz.4.2772 ...", trimmed
 	std::string hardware;                      // the "Hardware name: " value, or ""
-	int line = 0;                              // 1-based line of the title in the input
+	int line = 0;                              // 1-based line of the title in the input (of the
+	                                           // first access line when the title was not quoted)
+	bool untitled = false;                     // quoted without its title line (commit messages):
+	                                           // title_functions come from the stacks
+	std::vector<std::string> notes;            // what the parser had to repair or leave out, for
+	                                           // people: "title soft-wrapped over 2 lines", ...
 
 	// Every function named in accesses[access].stack, inlined frames included, innermost first;
 	// empty when there is no such access.
@@ -67,12 +77,28 @@ struct Report {
 	bool operator==(const Report &) const = default;
 };
 
-// Every KCSAN report in text, in file order. Prefixes that logs and mail add to each line (dmesg
-// timestamps and caller ids, <N> log levels, syslog "kernel: ", "> " and "| " quoting) and CRLF
-// line ends are tolerated; text around and between reports is ignored.
-// Throws perfmc::InputError (checker/diagnostic.h) naming filename when the text holds no report,
-// or when a report is malformed (one diagnostic per malformed report, at the offending line:col).
+// Every KCSAN report in text, in file order, and a diagnostic for each one that is broken: one
+// broken report never costs the others. Text as it reaches a maintainer is read: prefixes that logs
+// and mail add to each line (dmesg timestamps and [Tnnn]/[Cn] caller ids, <N> log levels, syslog
+// "kernel: ", "> ", "> > " and "| " quoting, indentation), CRLF line ends, quoted-printable bodies
+// (=20, =3D, soft line breaks), format=flowed soft wraps (a title wrapped over two lines), stacks cut
+// with "...", "[...]" or "<snip>", comments interleaved at another quote depth, reports quoted
+// without their title line (commit messages), KCSAN's own frames (left out, see Access). Text around
+// and between reports is ignored. Diagnostic positions are lines of the original text.
+struct ParseResult {
+	std::vector<Report> reports;
+	std::vector<Diagnostic> errors;  // one per broken report, at its offending line:col; or one
+	                                 // for a file with no report at all (or an empty file)
+};
+ParseResult parse_all(std::string_view text, const std::string &filename);
+
+// The same, for callers that want all or nothing: throws perfmc::InputError
+// (checker/diagnostic.h) carrying parse_all()'s errors when there is any.
 std::vector<Report> parse_reports(std::string_view text, const std::string &filename);
+
+// KCSAN's own code, as it shows in a stack: kernel/kcsan/*, kcsan_*, __kcsan_*, __tsan_*,
+// print_report(). Such frames are never a racing function.
+bool is_kcsan_internal(const Frame &frame);
 
 // ---- printers (format.cpp); both deterministic: same reports, same bytes
 

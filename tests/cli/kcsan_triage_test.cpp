@@ -1,4 +1,6 @@
-// perfmc kcsan: a pasted KCSAN report in, the covering scenario's verdict and proof out.
+// perfmc kcsan: pasted KCSAN reports in, an answer a maintainer can paste into a reply out (issue 16):
+// scope, field, both paths with their locks, the verdict with the broken invariant and the fixes,
+// the replay command and where the proof is, in a screen; everything in --verbose and --json.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -27,31 +29,86 @@ std::string write_temp(const std::string &name, const std::string &text)
 	return path;
 }
 
-const std::string seed = PERFMC_SOURCE_DIR "/tests/kcsan/data/syzbot-perf_event_set_state-perf_mmap_rb.txt";
+const std::string data = PERFMC_SOURCE_DIR "/tests/kcsan/data/";
+const std::string seed = data + "syzbot-perf_event_set_state-perf_mmap_rb.txt";
+
+size_t lines_of(const std::string &text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+// The seed page's first report alone.
+std::string seed_report()
+{
+	std::string text = slurp(seed);
+	size_t begin = text.find("==================================================================");
+	size_t end = text.find("==================================================================", begin + 10);
+	return text.substr(begin, end - begin + 66) + "\n";
+}
+
+// The part of the answer from "label:" to the end of its line.
+std::string field_of(const std::string &out, const std::string &label)
+{
+	size_t at = out.find("\n" + label);
+	if (at == std::string::npos)
+		return "";
+	size_t end = out.find('\n', at + 1);
+	return out.substr(at + 1, end - at - 1);
+}
 
 }  // namespace
 
-TEST_CASE("the syzbot seed report, verbatim, is covered by mmap-vs-sched_out and judged harmful", "[cli][kcsan]")
+TEST_CASE("the syzbot seed report, verbatim, is answered in a screen: perf, event->tstamp, mmap() against a "
+	  "switch-out, harmful, closed by mmap-ctx-lock",
+	  "[cli][kcsan]")
 {
 	REQUIRE_FALSE(slurp(seed).empty());
 	auto r = run_cli({"kcsan", seed});
 	CAPTURE(r.out, r.err);
 	CHECK(r.code == 1);
-	CHECK(contains(r.out, "KCSAN report 1 (line 9): data-race in perf_event_set_state / perf_mmap_rb"));
-	CHECK(contains(r.out, "covered by scenario mmap-vs-sched_out (declares perf_event_set_state / perf_mmap_rb)"));
-	CHECK(contains(r.out, "verdict: harmful"));
-	CHECK(contains(r.out, "interleaving (one column per CPU, one row per step):"));
-	CHECK(contains(r.out, "replay: perfmc run mmap-vs-sched_out --variant upstream --replay "));
-	CHECK(contains(r.out, "--variant mmap-ctx-lock: benign"));
+	CHECK(contains(r.out, "KCSAN report 1 (line 9): data-race in perf_event_set_state / perf_mmap_rb\n"));
+	CHECK(field_of(r.out, "scope:").starts_with("scope:    perf ("));
+	CHECK(contains(field_of(r.out, "field:"), "event->tstamp"));
+	CHECK(contains(field_of(r.out, "path 1:"), "write by task 12011 on cpu 1: mmap() of a perf fd (syscall mmap)"));
+	CHECK(contains(r.out, "holds: mm->mmap_lock (vm_mmap_pgoff), event->mmap_mutex (perf_mmap)"));
+	CHECK(contains(field_of(r.out, "path 2:"), "read by task 12005 on cpu 0: task switch-out (syscall pselect6)"));
+	CHECK(contains(r.out, "waiting for event->mmap_mutex (perf_poll)"));
+	CHECK(contains(r.out, "cpus:     two CPUs (1 and 0)"));
+	CHECK(contains(r.out, "verdict:  HARMFUL under upstream"));
+	CHECK(contains(r.out, "on shipped scenario mmap-vs-sched_out"));
+	CHECK(contains(r.out, "its CPUs run the report's paths (mmap, sched-out)"));
+	CHECK(contains(r.out, "broken:   no-lost-time: E: total_time_enabled = 20, ledger says 10: 1 tick double-counted"));
+	CHECK(contains(r.out, "fixes:    mmap-ctx-lock (benign) closes it"));
+	CHECK(contains(r.out, "replay:   perfmc run mmap-vs-sched_out --variant upstream --replay "));
+	CHECK(contains(r.out, "proof:    perfmc kcsan " + seed + " --verbose"));
+	CHECK(contains(r.out, "KCSAN report 2 (line 77) is the same as report 1: harmful"));
+	// a screen: no interleaving, no race blocks before the summary
+	CHECK_FALSE(contains(r.out, "interleaving (one column per CPU"));
+	CHECK_FALSE(contains(r.out, "BUG: KCSAN"));
+	CHECK(lines_of(r.out) <= 25);
 }
 
-TEST_CASE("the seed report as mail or dmesg gets the same verdict", "[cli][kcsan]")
+TEST_CASE("the verbose answer and --proof carry the full proof: the model's race, the invariant, the interleaving",
+	  "[cli][kcsan]")
 {
-	std::string text = slurp(seed);
-	size_t begin = text.find("==================================================================");
-	size_t end = text.find("==================================================================", begin + 10);
-	REQUIRE(end != std::string::npos);
-	std::string report = text.substr(begin, end - begin + 66);
+	auto verbose = run_cli({"kcsan", seed, "--verbose"});
+	CHECK(verbose.code == 1);
+	CHECK(contains(verbose.out, "-- the field, access by access"));
+	CHECK(contains(verbose.out, "access 2: event->tstamp (shifted)"));
+	CHECK(contains(verbose.out, "-- the proof: scenario mmap-vs-sched_out under upstream"));
+	CHECK(contains(verbose.out, "interleaving (one column per CPU, one row per step):"));
+	CHECK(contains(verbose.out, "invariant no-lost-time broken"));
+
+	std::string proof = "/tmp/perfmc-kcsan-test-proof.txt";
+	std::remove(proof.c_str());
+	auto short_answer = run_cli({"kcsan", seed, "--proof", proof});
+	CHECK(short_answer.code == 1);
+	CHECK(contains(short_answer.out, "proof:    in " + proof));
+	std::string written = slurp(proof);
+	CHECK(contains(written, "interleaving (one column per CPU, one row per step):"));
+	CHECK(lines_of(short_answer.out) <= 25);
+}
+
+TEST_CASE("the seed report as mail or dmesg gets the same answer", "[cli][kcsan]")
+{
+	std::string report = seed_report();
 	std::string quoted, stamped, crlf;
 	std::istringstream lines(report);
 	int n = 0;
@@ -66,68 +123,189 @@ TEST_CASE("the seed report as mail or dmesg gets the same verdict", "[cli][kcsan
 		CAPTURE(name);
 		auto r = run_cli({"kcsan", write_temp(name, variant)});
 		CHECK(r.code == 1);
-		CHECK(contains(r.out, "covered by scenario mmap-vs-sched_out"));
-		CHECK(contains(r.out, "verdict: harmful"));
+		CHECK(contains(r.out, "on shipped scenario mmap-vs-sched_out"));
+		CHECK(contains(r.out, "verdict:  HARMFUL"));
+		CHECK(contains(r.out, "event->tstamp"));
 	}
 }
 
-TEST_CASE("perfmc kcsan --json gives the verdict, the scenario run and the fix variants", "[cli][kcsan]")
+TEST_CASE("perfmc kcsan --json carries the whole answer", "[cli][kcsan]")
 {
 	auto r = run_cli({"kcsan", seed, "--json"});
 	REQUIRE(r.code == 1);
 	auto j = nlohmann::json::parse(r.out);
 	REQUIRE(j.size() == 2);  // the seed page quotes the report twice
 	CHECK(j[1]["same_as_report"] == 1);
-	CHECK(j[0]["verdict"] == "harmful");
-	CHECK(j[0]["scenarios"][0]["scenario"] == "mmap-vs-sched_out");
-	CHECK(j[0]["scenarios"][0]["fix_variants"]["mmap-ctx-lock"] == "benign");
-	CHECK(j[0]["scenarios"][0]["replay"].is_string());
+	const auto &a = j[0];
+	CHECK(a["verdict"] == "harmful");
+	CHECK(a["scope"]["perf"] == true);
+	CHECK(a["scope"]["subsystem"] == "perf");
+	CHECK(a["field"]["field"] == "event->tstamp");
+	CHECK(a["field"]["member"] == "perf_event.tstamp");
+	CHECK(a["field"]["accesses"].size() == 2);
+	CHECK(a["paths"]["same_cpu"] == false);
+	CHECK(a["paths"]["accesses"][0]["kind"] == "mmap");
+	CHECK(a["paths"]["accesses"][1]["kind"] == "sched-out");
+	std::vector<std::string> locks;
+	for (const auto &l : a["paths"]["accesses"][1]["locks"])
+		locks.push_back(l["lock"].get<std::string>() + (l["waiting"].get<bool>() ? " (waiting)" : ""));
+	CHECK(locks == std::vector<std::string>{"event->mmap_mutex (waiting)", "rq->__lock", "ctx->lock"});
+	CHECK(a["evidence"]["scenario"] == "mmap-vs-sched_out");
+	CHECK(a["evidence"]["paths_agree"] == true);
+	CHECK(a["verdict_on_report_paths"] == true);
+	CHECK(a["broken"]["invariant"] == "no-lost-time");
+	CHECK(a["fixes"]["mmap-ctx-lock"] == "benign");
+	CHECK(a["replay"].get<std::string>().starts_with("perfmc run mmap-vs-sched_out --variant upstream --replay "));
+	CHECK(a["proof"] == "perfmc kcsan " + seed + " --verbose");
+	CHECK(a["untitled"] == false);
+	// the run itself, as `perfmc run --json` gives it
+	CHECK(a["scenarios"][0]["scenario"] == "mmap-vs-sched_out");
+	CHECK(a["scenarios"][0]["fix_variants"]["mmap-ctx-lock"] == "benign");
+	CHECK(a["scenarios"][0]["replay"].is_string());
 }
 
-TEST_CASE("a report from another subsystem is not covered and yields a skeleton that runs once completed",
+TEST_CASE("a report from another subsystem is one line: not perf, its subsystem, exit 0, no skeleton",
 	  "[cli][kcsan]")
 {
-	auto r = run_cli({"kcsan", PERFMC_SOURCE_DIR "/tests/kcsan/data/net.txt"});
+	auto r = run_cli({"kcsan", data + "net.txt"});
 	CAPTURE(r.out);
 	CHECK(r.code == 0);
-	CHECK(contains(r.out, "verdict: not covered"));
-	size_t at = r.out.find("# A scenario skeleton");
-	REQUIRE(at != std::string::npos);
-	std::string skeleton = r.out.substr(at);
-	CHECK(contains(skeleton, "# not in the model: tcp_poll+0x11e/0x6d0 net/ipv4/tcp.c:531"));
-	CHECK(contains(skeleton, "covers = [\"tcp_poll / tcp_rcv_state_process\"]"));
+	CHECK(r.out == "KCSAN report 1 (line 5): data-race in tcp_poll / tcp_rcv_state_process: not perf: net, "
+		       "tcp_rcv_state_process() in net/ipv4/tcp_input.c; perfmc models perf only\n");
+	for (const std::string &file : {"corpus/kasan-dev-io_uring-io_wq-reply.eml", "corpus/lkml-memcg-obj_stock-reply.eml",
+					 "corpus/lkml-fs-step_into-vfs_unlink-2022.eml"}) {
+		CAPTURE(file);
+		auto other = run_cli({"kcsan", data + file});
+		CHECK(other.code == 0);
+		CHECK(contains(other.out, ": not perf: "));
+		CHECK(lines_of(other.out) == 1);
+		CHECK_FALSE(contains(other.out, "[[cpu]]"));
+	}
+	auto j = nlohmann::json::parse(run_cli({"kcsan", data + "net.txt", "--json"}).out);
+	CHECK(j[0]["verdict"] == "not perf");
+	CHECK(j[0]["scope"]["perf"] == false);
+	CHECK(j[0]["scope"]["subsystem"] == "net");
+	CHECK_FALSE(j[0].contains("skeleton"));
+}
 
-	SECTION("as printed it is rejected only for what is left to complete")
+TEST_CASE("an unmodelled perf report: its field, its paths on one CPU, not covered, and a skeleton only on "
+	  "request",
+	  "[cli][kcsan]")
+{
+	std::string file = data + "corpus/lkml-perf-overflow-vs-pending_irq-2022.eml";
+	auto r = run_cli({"kcsan", file});
+	CAPTURE(r.out);
+	CHECK(r.code == 0);
+	CHECK(contains(r.out, "field:    event->pending_kill"));
+	CHECK(contains(r.out, "path 1:   write by NMI on cpu 0: PMU NMI: perf_event_nmi_handler()"));
+	CHECK(contains(r.out, "path 2:   read by hardirq on cpu 0: irq_work: perf_pending_irq()"));
+	CHECK(contains(r.out, "cpus:     one CPU (0): the NMI of access 1 interrupted access 2"));
+	CHECK(contains(r.out, "verdict:  not covered"));
+	CHECK_FALSE(contains(r.out, "[[cpu]]"));
+	CHECK(lines_of(r.out) <= 25);
+
+	auto verbose = run_cli({"kcsan", file, "--verbose"});
+	size_t at = verbose.out.find("# A scenario skeleton");
+	REQUIRE(at != std::string::npos);
+	std::string skeleton = verbose.out.substr(at);
+	// one CPU, in NMI context, and the frames marked as perf's though not modelled
+	CHECK(contains(skeleton, "cpu = 0\nin = \"nmi\""));
+	CHECK(contains(skeleton, "# perf, not in the model: __perf_event_overflow+0x7f/0x3d0 kernel/events/core.c:9323"));
+	CHECK(contains(skeleton, "one CPU (0)"));
+	CHECK(nlohmann::json::parse(run_cli({"kcsan", file, "--json"}).out)[0]["skeleton"].is_string());
+
+	SECTION("the skeleton is valid TOML that perfmc run rejects only for what is left to complete")
 	{
-		std::string path = "/tmp/tcp_poll-vs-tcp_rcv_state_process.toml";
+		CHECK(contains(skeleton, "name = \"perf_event_overflow-vs-perf_pending_irq\""));
+		std::string path = "/tmp/perf_event_overflow-vs-perf_pending_irq.toml";
 		std::ofstream(path) << skeleton;
 		auto bad = run_cli({"run", path});
 		CHECK(bad.code == 2);
-		CHECK(contains(bad.err, "run"));
-	}
-	SECTION("with each CPU given an op, perfmc run accepts it")
-	{
 		std::string done = std::regex_replace(skeleton, std::regex("  # TODO: no frame of this stack[^\n]*\n"),
 						      "  \"read(E)\",\n");
-		std::string path = "/tmp/tcp_poll-vs-tcp_rcv_state_process.toml";
 		std::ofstream(path) << done;
 		auto ok = run_cli({"run", path, "--search", "bounded", "--bound", "1"});
 		CAPTURE(done, ok.out, ok.err);
 		CHECK((ok.code == 0 || ok.code == 1));
-		CHECK(contains(ok.out, "tcp_poll-vs-tcp_rcv_state_process [upstream]: "));
 	}
 }
 
-TEST_CASE("a file without a KCSAN report, or an empty one, exits 2 with a message", "[cli][kcsan]")
+TEST_CASE("a shipped scenario matched on the title alone says that its paths are not the report's",
+	  "[cli][kcsan]")
 {
-	auto garbage = run_cli({"kcsan", write_temp("garbage.txt", "hello\nthis is not a kernel log\n")});
+	auto r = run_cli({"kcsan", data + "corpus/syzbot-perf_event_update_userpage-2022.eml"});
+	CAPTURE(r.out);
+	CHECK(contains(r.out, "field:    perf_event_mmap_page.time_running (by the address's offset in the user page)"));
+	CHECK(contains(r.out, "which runs other paths than the report's"));
+	CHECK(contains(r.out, "not the report's paths: access 2 runs mmap() of a perf fd"));
+	auto j = nlohmann::json::parse(run_cli({"kcsan", data + "corpus/syzbot-perf_event_update_userpage-2022.eml", "--json"}).out);
+	CHECK(j[0]["verdict_on_report_paths"] == false);
+}
+
+TEST_CASE("a broken report next to good ones: each good one answered, the broken one named at its line, exit 2",
+	  "[cli][kcsan]")
+{
+	std::string broken = "BUG: KCSAN: data-race in perf_event_set_state / perf_mmap_rb\n\n"
+			     "write to 0xffff88812279f1a0 of 8 bytes by task 12011 on cpu 1:\n perf_mmap_rb+0x71c/\n";
+	std::string text = slurp(data + "net.txt") + "\n" + broken + "\n" + seed_report();
+	std::string path = write_temp("mixed.txt", text);
+	// the broken report's frame line
+	int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(text.find(" perf_mmap_rb+0x71c/\n")), '\n'));
+	auto r = run_cli({"kcsan", path});
+	CAPTURE(r.out, r.err);
+	CHECK(r.code == 2);
+	CHECK(contains(r.out, "KCSAN report 1 (line 5): data-race in tcp_poll / tcp_rcv_state_process: not perf"));
+	CHECK(contains(r.out, "KCSAN report at line " + std::to_string(line) + ": not read: expected a stack frame"));
+	CHECK(contains(r.out, "verdict:  HARMFUL under upstream"));
+	CHECK(contains(r.err, path + ":" + std::to_string(line) + ":2: error: expected a stack frame"));
+	auto j = nlohmann::json::parse(run_cli({"kcsan", path, "--json"}).out);
+	REQUIRE(j.size() == 3);
+	CHECK(j[0]["verdict"] == "not perf");
+	CHECK(j[1]["line"] == line);
+	CHECK(j[1]["error"].get<std::string>().starts_with("expected a stack frame"));
+	CHECK(j[2]["verdict"] == "harmful");
+}
+
+TEST_CASE("a file without a KCSAN report, or an empty one, exits 2 with a message; with --json the error is a "
+	  "JSON object on stdout",
+	  "[cli][kcsan]")
+{
+	std::string garbage_file = write_temp("garbage.txt", "hello\nthis is not a kernel log\n");
+	auto garbage = run_cli({"kcsan", garbage_file});
 	CHECK(garbage.code == 2);
 	CHECK(contains(garbage.err, "no KCSAN report found"));
+	CHECK(garbage.out.empty());
 	auto empty = run_cli({"kcsan", write_temp("empty.txt", "")});
 	CHECK(empty.code == 2);
 	CHECK(contains(empty.err, "file is empty"));
 	auto missing = run_cli({"kcsan", "/nonexistent/report.txt"});
 	CHECK(missing.code == 2);
+
+	for (const std::string &file : {garbage_file, std::string("/nonexistent/report.txt")}) {
+		CAPTURE(file);
+		auto json = run_cli({"kcsan", file, "--json"});
+		CHECK(json.code == 2);
+		auto j = nlohmann::json::parse(json.out);
+		CHECK(j.is_object());
+		CHECK(j["error"].is_string());
+		CHECK(j["diagnostics"][0]["file"] == file);
+		CHECK(j["diagnostics"][0]["text"].get<std::string>().find("error:") != std::string::npos);
+	}
+}
+
+TEST_CASE("bytes that are not UTF-8 in a report come out of --json replaced, not as an internal error",
+	  "[cli][kcsan]")
+{
+	// a file name with a byte that is no UTF-8: it ends up in the scope's evidence
+	std::string text = slurp(data + "net.txt");
+	std::string file = "net/ipv4/tcp_input.c:6712";
+	REQUIRE(text.find(file) != std::string::npos);
+	text.replace(text.find(file), file.size(), "net/ipv4/tcp_in\xa2put.c:6712");
+	auto r = run_cli({"kcsan", write_temp("utf8.txt", text), "--json"});
+	CAPTURE(r.out, r.err);
+	CHECK(r.code == 0);
+	auto j = nlohmann::json::parse(r.out);
+	CHECK(contains(j[0]["scope"]["summary"].get<std::string>(), "net/ipv4/tcp_in\xef\xbf\xbdput.c"));
 }
 
 TEST_CASE("perfmc kcsan --parse-only prints the structure without running anything", "[cli][kcsan]")

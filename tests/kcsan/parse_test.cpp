@@ -371,10 +371,11 @@ TEST_CASE("input that is no KCSAN report, or a broken one, is rejected with wher
 		{"binary bytes", std::string("\x7f" "ELF\x02\x01\x01\0\0\xff\xfe\n\x80\x81", 14),
 		 "bad.txt:1:1: error: no KCSAN report found: expected a title line 'BUG: KCSAN: data-race in A / B'\n" +
 			 paste_hint},
-		{"access lines without their title",
+		{"one access line without its title (a title-less report needs both accesses)",
 		 seed_write + " perf_mmap_rb+0x71c/0x910 kernel/events/core.c:7037\n",
-		 "bad.txt:1:1: error: no KCSAN report found: expected a title line 'BUG: KCSAN: data-race in A / B'\n"
-		 "  hint: line 1 looks like a KCSAN access line, but no title comes before it; paste the whole "
+		 "bad.txt:2:52: error: expected the second access of the race, an access line 'KIND to 0xADDRESS of N "
+		 "bytes by task PID on cpu N:', got end of input\n"
+		 "  hint: a report quoted without its title line needs both accesses; paste the whole "
 		 "report, from the '====' line to 'Reported by Kernel Concurrency Sanitizer on:'\n"},
 		{"a title behind a prefix that is no known log prefix", "serial0| " + seed_title,
 		 "bad.txt:1:1: error: no KCSAN report found: expected a title line 'BUG: KCSAN: data-race in A / B'\n"

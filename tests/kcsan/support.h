@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -64,10 +65,23 @@ inline std::string seed_report()
 	return join_lines(report);
 }
 
+// The 1-based line of the first line of text that contains part, or 0.
+inline int line_of(const std::string &text, const std::string &part)
+{
+	std::vector<std::string> lines = split_lines(text);
+	for (size_t i = 0; i < lines.size(); i++)
+		if (lines[i].find(part) != std::string::npos)
+			return static_cast<int>(i) + 1;
+	return 0;
+}
+
 inline std::string data_file(const std::string &name)
 {
 	return read_file(PERFMC_SOURCE_DIR "/tests/kcsan/data/" + name);
 }
+
+// "BUG: KCSAN: data-race in PAIR" and the blank line after it.
+inline std::string seed_title_of(const std::string &pair) { return "BUG: KCSAN: data-race in " + pair + "\n\n"; }
 
 inline Report parse_one(const std::string &text, const std::string &filename = "report.txt")
 {
@@ -86,7 +100,8 @@ inline void check_same_frames(const std::vector<Frame> &actual, const std::vecto
 	}
 }
 
-// Equal in every field but the line of the title, which moves when text is added before it.
+// Equal in every field but the line of the title, which moves when text is added before it, and
+// the parser's notes, which say how the text was quoted.
 inline void check_same_report(const Report &actual, const Report &expected)
 {
 	CHECK(actual.title == expected.title);
@@ -117,6 +132,7 @@ inline void check_same_report(const Report &actual, const Report &expected)
 	// A field added to the structures later but not above still has to match.
 	Report same_line = actual;
 	same_line.line = expected.line;
+	same_line.notes = expected.notes;
 	CHECK(same_line == expected);
 }
 
