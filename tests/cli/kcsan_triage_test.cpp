@@ -172,7 +172,7 @@ TEST_CASE("a report from another subsystem is one line: not perf, its subsystem,
 	CHECK(r.code == 0);
 	CHECK(r.out == "KCSAN report 1 (line 5): data-race in tcp_poll / tcp_rcv_state_process: not perf: net, "
 		       "tcp_rcv_state_process() in net/ipv4/tcp_input.c; perfmc models perf only\n");
-	for (const std::string &file : {"corpus/kasan-dev-io_uring-io_wq-reply.eml", "corpus/lkml-memcg-obj_stock-reply.eml",
+	for (const std::string file : {"corpus/kasan-dev-io_uring-io_wq-reply.eml", "corpus/lkml-memcg-obj_stock-reply.eml",
 					 "corpus/lkml-fs-step_into-vfs_unlink-2022.eml"}) {
 		CAPTURE(file);
 		auto other = run_cli({"kcsan", data + file});

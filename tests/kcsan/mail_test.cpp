@@ -82,7 +82,7 @@ TEST_CASE("a stack cut short with <snip> parses, and a good report in the same f
 	std::vector<std::string> cut(lines.begin(), lines.begin() + static_cast<long>(read) + 11);
 	cut.push_back("<snip>");
 	cut.insert(cut.end(), lines.begin() + static_cast<long>(read) + 35, lines.end());
-	for (const std::string &marker : {"<snip>", " <snip>", "[ snip ]", "...", "[...]", "<< snip ... >>"}) {
+	for (const std::string marker : {"<snip>", " <snip>", "[ snip ]", "...", "[...]", "<< snip ... >>"}) {
 		CAPTURE(marker);
 		cut[read + 11] = marker;
 		ParseResult result = parse(join_lines(cut) + "\n" + data_file("net.txt"));
@@ -217,7 +217,7 @@ TEST_CASE("a report without its trailer does not swallow the next one, however t
 	const std::string first = without_trailer(seed_report());
 	std::vector<std::string> net = split_lines(data_file("net.txt"));
 	const std::string second = without_trailer(join_lines(std::vector<std::string>(net.begin() + 3, net.end())));
-	for (const std::string &prefix : {"", "| ", "> ", "    ", "[  1.000000] "}) {
+	for (const std::string prefix : {"", "| ", "> ", "    ", "[  1.000000] "}) {
 		for (bool prose : {false, true}) {
 			CAPTURE(prefix, prose);
 			std::string text = first + (prose ? "and then this one:\n" : "") + prefixed(second, prefix);
