@@ -1,5 +1,4 @@
 // perfmc kcsan REPORT: a pasted KCSAN report in, a verdict and its proof out.
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -8,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checker/cli/cli.h"
+#include "checker/cli/signals.h"
 #include "checker/diagnostic.h"
 #include "checker/triage.h"
 
@@ -23,10 +23,7 @@ std::string read_input(const std::string &file)
 {
 	if (file == "-")
 		return std::string(std::istreambuf_iterator<char>(std::cin), {});
-	std::ifstream in(file, std::ios::binary);
-	if (!in)
-		throw InputError(Diagnostic{file, 0, 0, "cannot read the report file", "give the path of a text file holding a KCSAN report, or - for standard input"});
-	return std::string(std::istreambuf_iterator<char>(in), {});
+	return read_input_file(file, "report file", "give the path of a text file holding a KCSAN report, or - for standard input");
 }
 
 std::string stack_summary(const kcsan::Access &a)
@@ -46,14 +43,17 @@ std::string stack_summary(const kcsan::Access &a)
 int run_kcsan(const KcsanOptions &o, std::ostream &out)
 {
 	std::vector<kcsan::Report> reports = kcsan::parse_reports(read_input(o.file), o.file);
+	/* a report's text may hold bytes that are not UTF-8: JSON output replaces them */
+	auto dump = [](const nlohmann::json &j) { return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); };
 	if (o.parse_only) {
 		if (o.json)
-			out << kcsan::to_json(reports).dump(2) << "\n";
+			out << dump(kcsan::to_json(reports)) << "\n";
 		else
 			out << kcsan::format_text(reports);
 		return kExitOk;
 	}
-	int exit = kExitOk;
+	StopOnSignal stop_on_signal;
+	bool harmful = false, incomplete = false;
 	nlohmann::json all = nlohmann::json::array();
 	for (size_t i = 0; i < reports.size(); i++) {
 		const kcsan::Report &report = reports[i];
@@ -99,14 +99,14 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out)
 		matches.resize(1);
 		for (const Match &m : matches) {
 			Scenario scenario = load_scenario_file(m.file, model_registries());
-			RunOptions upstream;
-			RunResult r = run_scenario(scenario, upstream, scenario.name);
+			RunOptions base;  // the model's base variant: upstream, or the series as posted
+			RunResult r = run_scenario(scenario, base, scenario.name);
 			nlohmann::json run = report_json(scenario, r);
 			run["match"] = m.pair;
 			nlohmann::json fixes = nlohmann::json::object();
 			std::string fix_text;
 			for (const auto &[variant, expected] : scenario.expect) {
-				if (variant == "upstream")
+				if (variant == r.variant)
 					continue;
 				RunOptions ro;
 				ro.variant = variant;
@@ -116,15 +116,15 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out)
 			}
 			run["fix_variants"] = fixes;
 			runs.push_back(run);
-			if (r.verdict == Verdict::Harmful)
-				exit = kExitViolation;
+			harmful = harmful || r.verdict == Verdict::Harmful;
+			incomplete = incomplete || r.verdict == Verdict::Incomplete;
 			if (!o.json) {
 				out << fmt::format("\ncovered by scenario {} (declares {})\n", scenario.name, m.pair);
 				out << "verdict: " << verdict_name(r.verdict);
 				if (r.verdict == Verdict::Benign)
-					out << ": the exhaustive search under upstream broke no invariant; the race is benign";
+					out << ": the exhaustive search under " << r.variant << " broke no invariant; the race is benign";
 				else if (r.verdict == Verdict::Pass)
-					out << ": under upstream the model shows no race here";
+					out << ": under " << r.variant << " the model shows no race here";
 				out << "\n\n" << format_report(scenario, r);
 				if (!fix_text.empty())
 					out << "\nfix variants:\n" << fix_text;
@@ -137,8 +137,8 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out)
 		all.push_back(j);
 	}
 	if (o.json)
-		out << all.dump(2) << "\n";
-	return exit;
+		out << dump(all) << "\n";
+	return harmful ? kExitViolation : incomplete ? kExitIncomplete : kExitOk;
 }
 }  // namespace
 
@@ -148,7 +148,8 @@ Verb setup_kcsan(CLI::App &app)
 	CLI::App *cmd = app.add_subcommand(
 		"kcsan", "Triage a pasted KCSAN report: the scenario that covers it, benign or harmful, and the proof\n"
 			 "  example: perfmc kcsan report.txt\n"
-			 "  exit status: 0 benign or not covered, 1 harmful, 2 bad input (no KCSAN report in the file)");
+			 "  exit status: 0 benign or not covered, 1 harmful, 2 bad input (no KCSAN report in the file),\n"
+			 "  4 the covering scenario's search did not finish (a random search, or SIGINT/SIGTERM)");
 	cmd->add_option("report", o->file, "file holding one or more KCSAN reports, or - for standard input")->required();
 	cmd->add_option("--scenarios", o->dir, "scenario directory");
 	cmd->add_flag("--parse-only", o->parse_only, "only print the parsed structure of the report(s)");
