@@ -121,9 +121,14 @@ std::vector<std::string> scenario_files(const std::string &dir)
 		throw InputError(Diagnostic{"", 0, 0, "no scenario directory '" + dir + "'",
 					    "pass a directory of *.toml scenario files, or set PERFMC_SCENARIOS"});
 	std::vector<std::string> files;
-	for (const auto &entry : fs::directory_iterator(dir))
-		if (entry.is_regular_file() && entry.path().extension() == ".toml")
-			files.push_back(entry.path().string());
+	fs::directory_iterator it(dir, ec), end;
+	for (; !ec && it != end; it.increment(ec)) {
+		std::error_code entry_ec;  // an entry that cannot be read (a dangling link) is not a scenario
+		if (it->is_regular_file(entry_ec) && it->path().extension() == ".toml")
+			files.push_back(it->path().string());
+	}
+	if (ec)
+		throw InputError(Diagnostic{dir, 0, 0, "cannot read the scenario directory: " + ec.message(), ""});
 	std::sort(files.begin(), files.end());
 	return files;
 }
@@ -136,7 +141,8 @@ Scenario load_scenario(const std::string &name_or_path, const std::string &dir)
 	if (is_path)
 		return load_scenario_file(name_or_path, model_registries());
 	std::string path = (fs::path(dir) / (name_or_path + ".toml")).string();
-	if (!fs::exists(path)) {
+	std::error_code ec;
+	if (!fs::exists(path, ec)) {
 		std::vector<std::string> names;
 		for (const std::string &f : scenario_files(dir))
 			names.push_back(fs::path(f).stem().string());

@@ -25,12 +25,17 @@ extern "C" void on_stop_signal(int sig)
 		raise(sig);
 		return;
 	}
+	request_stop_all();
+}
+
+}  // namespace
+
+void request_stop_all()
+{
 	request_stop();
 	for (int i = 0; i < nr_targets; i++)
 		kill(targets[i], SIGTERM);
 }
-
-}  // namespace
 
 StopOnSignal::StopOnSignal()
 {

@@ -20,6 +20,10 @@ private:
 	struct sigaction old_int_ {}, old_term_ {};
 };
 
+// What a SIGINT/SIGTERM does (async-signal-safe): asks this process's search to stop
+// (perfmc::request_stop()) and forwards the request to its --jobs workers.
+void request_stop_all();
+
 // Worker processes (--jobs): the parent forwards a stop to each, so that every worker returns
 // what it finished; a worker never escalates to its default action.
 void add_stop_target(pid_t worker);

@@ -1,5 +1,6 @@
 #include "checker/cli/workers.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
@@ -37,6 +38,8 @@ bool write_all(int fd, const std::string &out)
 {
 	for (size_t done = 0; done < out.size();) {
 		ssize_t w = write(fd, out.data() + done, out.size() - done);
+		if (w < 0 && errno == EINTR)
+			continue;
 		if (w <= 0)
 			return false;
 		done += static_cast<size_t>(w);
@@ -81,11 +84,18 @@ std::vector<std::string> run_in_processes(int n, const std::function<std::string
 	for (auto [pid, fd] : children) {
 		std::string text;
 		char buffer[65536];
-		for (ssize_t r; (r = read(fd, buffer, sizeof buffer)) > 0;)
+		for (;;) {
+			ssize_t r = read(fd, buffer, sizeof buffer);
+			if (r < 0 && errno == EINTR)
+				continue;  // a signal (SIGINT, SIGTERM) while waiting: the worker goes on
+			if (r <= 0)
+				break;
 			text.append(buffer, static_cast<size_t>(r));
+		}
 		close(fd);
 		int status = 0;
-		waitpid(pid, &status, 0);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+		}
 		if (WIFEXITED(status) && WEXITSTATUS(status) == kWorkerInputError && !input_error)
 			input_error = diagnostics_from_json(text);
 		else

@@ -50,6 +50,15 @@ TEST_CASE("a directory, a FIFO or a missing file given as input exits 2 naming i
 		CHECK(r.code == 2);
 		CHECK(contains(r.err, "error: "));
 	}
+	// names longer than a file name may be (ENAMETOOLONG), as a scenario name or a directory
+	const std::string long_name(300, '9');
+	for (const std::vector<std::string> &args : std::vector<std::vector<std::string>>{
+		     {"show", long_name}, {"run", long_name + ".toml"}, {"run", "mmap-vs-sched_out", "--scenarios", long_name},
+		     {"suite", long_name}, {"list", "--scenarios", dir + "/" + long_name}, {"kcsan", long_name}}) {
+		auto r = run_cli(args);
+		CAPTURE(args, r.err);
+		CHECK(r.code == 2);
+	}
 	auto k = run_cli({"kcsan", dir});
 	CHECK(k.err.rfind(dir + ": error: cannot read the report file: it is a directory", 0) == 0);
 	auto m = run_cli({"merge", fifo});
