@@ -338,6 +338,7 @@ std::string canonical_form(const Scenario &s)
 }
 
 constexpr size_t kIdentityDigits = 8;
+constexpr size_t kMaxTokenLength = size_t{1} << 16;
 const char *const kReplayHint = "a token replays only on the scenario and --variant of the report that printed it: "
 				"run that report's replay command as printed";
 
@@ -352,6 +353,14 @@ std::string unwrap_token(const std::string &token, const std::string &identity)
 					    fmt::format("bad replay token '{}': expected {} hex digits naming the scenario, "
 							"'-', then the schedule",
 							token.size() > 80 ? token.substr(0, 77) + "..." : token, kIdentityDigits),
+					    kReplayHint});
+	const bool printable = token.size() <= kMaxTokenLength &&
+			       std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 0x7f; });
+	if (!printable)
+		throw InputError(Diagnostic{"", 0, 0,
+					    fmt::format("bad replay token of {} bytes: expected at most {} printable ASCII "
+							"characters, no spaces",
+							token.size(), kMaxTokenLength),
 					    kReplayHint});
 	if (token.compare(0, kIdentityDigits, identity) != 0)
 		throw InputError(Diagnostic{"", 0, 0,

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "checker/api.h"
 
@@ -20,6 +21,9 @@ enum ExitCode {
 	kExitIncomplete = 4,  // no violation found, but the search did not finish (a bound, a limit, a
 	                      // signal; a random search): never the same as a proven pass
 };
+
+// JSON output replaces bytes that are not UTF-8 (a name from a file, a token) rather than throw.
+inline constexpr auto kJsonReplace = nlohmann::json::error_handler_t::replace;
 
 // The exit status of one verdict: harmful 1, incomplete 4, pass and benign 0.
 int exit_status(Verdict verdict);

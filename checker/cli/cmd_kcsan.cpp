@@ -44,7 +44,7 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out)
 {
 	std::vector<kcsan::Report> reports = kcsan::parse_reports(read_input(o.file), o.file);
 	/* a report's text may hold bytes that are not UTF-8: JSON output replaces them */
-	auto dump = [](const nlohmann::json &j) { return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); };
+	auto dump = [](const nlohmann::json &j) { return j.dump(2, ' ', false, kJsonReplace); };
 	if (o.parse_only) {
 		if (o.json)
 			out << dump(kcsan::to_json(reports)) << "\n";

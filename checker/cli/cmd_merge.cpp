@@ -21,7 +21,7 @@ Verb setup_merge(CLI::App &app)
 			    for (const std::string &f : *files)
 				    parts.push_back(read_result_file(f));
 			    nlohmann::json merged = merge_results(parts, *files);
-			    out << merged.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+			    out << merged.dump(2, ' ', false, kJsonReplace) << "\n";
 			    return exit_status(merged["verdict"].get<std::string>());
 		    }};
 }

@@ -70,7 +70,7 @@ nlohmann::json run_jobs(const Scenario &scenario, const RunOptions &run, const s
 		     ro.shard = k;
 		     ro.shards = jobs;
 		     ro.progress = false;
-		     return report_json(scenario, run_scenario(scenario, ro, source)).dump();
+		     return report_json(scenario, run_scenario(scenario, ro, source)).dump(-1, ' ', false, kJsonReplace);
 	     }))
 		parts.push_back(nlohmann::json::parse(text));
 	return merge_results(parts);
@@ -88,7 +88,7 @@ int run_run(const RunCliOptions &o, std::ostream &out, std::ostream &err)
 	if (jobs > 1) {
 		nlohmann::json merged = run_jobs(scenario, run, o.scenario, jobs);
 		if (o.json) {
-			out << merged.dump(2) << "\n";
+			out << merged.dump(2, ' ', false, kJsonReplace) << "\n";
 		} else if (merged["verdict"] == "harmful") {
 			/* the text report of the failing execution, by replaying it here */
 			RunOptions replay = run;
@@ -108,7 +108,7 @@ int run_run(const RunCliOptions &o, std::ostream &out, std::ostream &err)
 	}
 	RunResult result = run_scenario(scenario, run, o.scenario);
 	if (o.json)
-		out << report_json(scenario, result).dump(2) << "\n";
+		out << report_json(scenario, result).dump(2, ' ', false, kJsonReplace) << "\n";
 	else
 		out << format_report(scenario, result);
 	/* how much was searched: always for a harmful or cut-short run (kept out of the report, whose

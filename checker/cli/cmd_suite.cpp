@@ -79,7 +79,7 @@ std::vector<std::optional<nlohmann::json>> run_tasks(const std::vector<Task> &ta
 		for (size_t i = static_cast<size_t>(k); i < tasks.size() && !stop_requested(); i += static_cast<size_t>(jobs))
 			if (nlohmann::json row = run_task(tasks[i]); finished(row))
 				mine[std::to_string(i)] = row;
-		return mine.dump();
+		return mine.dump(-1, ' ', false, kJsonReplace);
 	});
 	for (const std::string &text : outputs) {
 		const nlohmann::json part = nlohmann::json::parse(text);  // named: items() refers to it
@@ -230,7 +230,7 @@ int run_suite(const SuiteOptions &o, std::ostream &out, std::ostream &err)
 				      {"not_run", not_run},
 				      {"interrupted", not_run > 0},
 				      {"results", rows}}
-				   .dump(2)
+				   .dump(2, ' ', false, kJsonReplace)
 		    << "\n";
 	else
 		out << fmt::format("\n{} runs, {} as expected, {} deviations{}{}\n", runs, runs - deviations - errors, deviations,

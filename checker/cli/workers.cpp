@@ -23,7 +23,7 @@ std::string diagnostics_json(const InputError &e)
 	nlohmann::json all = nlohmann::json::array();
 	for (const Diagnostic &d : e.diagnostics())
 		all.push_back({{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}, {"hint", d.hint}});
-	return all.dump();
+	return all.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 InputError diagnostics_from_json(const std::string &text)

@@ -86,6 +86,11 @@ TEST_CASE("a replay token names its scenario and variant: another's is refused, 
 	CHECK(again.out.substr(0, again.out.find("\nreplay: ")) == torn.out.substr(0, torn.out.find("\nreplay: ")));
 	CHECK(token_of(again) == token);
 
+	// bytes that are not printable ASCII (here not even UTF-8, which --json cannot print) are refused
+	auto binary = run_cli({"run", "read-vs-sched_out-torn", "--replay", token + "+\xff", "--json"});
+	CHECK(binary.code == 2);
+	CHECK(contains(binary.err, "expected at most 65536 printable ASCII characters"));
+
 	// and an edit to what runs (one more read) makes it another scenario
 	std::string text = slurp(scenarios_dir() + "/read-vs-sched_out-torn.toml");
 	std::string edited = std::regex_replace(text, std::regex("\\[\"read\\(E\\)\", \"read\\(E\\)\"\\]"),

@@ -300,6 +300,8 @@ TEST_CASE("fuzz: mutated replay tokens replay, or exit 2", "[fuzz][replay]")
 		if (rng.one_in(2) && mutated.size() > 9 && token.size() > 9)
 			mutated.replace(0, 9, token.substr(0, 9));
 		std::vector<std::string> args = {"run", rng.one_in(5) ? rng.pick(tokens).first : scenario, "--replay", mutated};
+		if (rng.one_in(2))
+			args.push_back("--json");
 		replay.in_child(mutated, args, fuzz::in_child([&] { return child_cli(args); }, 0.5, 60));
 	}
 	CHECK(replay.cases == n);
