@@ -125,6 +125,10 @@ TEST_CASE("a setup the model cannot build is reported at the context or event at
 		auto r = run_cli({"run", write_file(dir + "/two-tasks.toml", two_tasks("running_on = 0", "INACTIVE"))});
 		CHECK(r.code == 2);
 		CHECK(contains(r.err, "two-tasks.toml:8:1: error: the setup cannot be built: context 1 ('U'): cpu0 already runs another task"));
+		// the same from --jobs workers: their input error comes back as one, not as a failed worker
+		auto jobs = run_cli({"run", dir + "/two-tasks.toml", "--jobs", "2"});
+		CHECK(jobs.code == 2);
+		CHECK(jobs.err == r.err);
 	}
 	SECTION("an event: ACTIVE in a task that is not running")
 	{

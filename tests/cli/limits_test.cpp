@@ -67,6 +67,11 @@ TEST_CASE("a search stopped by --max-executions or --timeout is incomplete, exit
 	CHECK(j["stopped"] == "max-executions");
 	CHECK(j["complete"] == false);
 
+	// the same across --jobs workers, merged
+	auto jobs = run_cli({"run", "userpage_read-vs-sched_in", "--max-executions", "10", "--jobs", "2"});
+	CHECK(jobs.code == 4);
+	CHECK(contains(jobs.out, "userpage_read-vs-sched_in [upstream]: incomplete: "));
+
 	// a bound that cuts schedules off, and a random search, are incomplete too
 	CHECK(run_cli({"run", "userpage_read-vs-sched_in", "--search", "bounded", "--bound", "0"}).code == 4);
 	CHECK(run_cli({"run", "userpage_read-vs-sched_in", "--search", "random", "--iterations", "20"}).code == 4);
