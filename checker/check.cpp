@@ -252,7 +252,8 @@ std::string build_error(const model::Model &m, const model::WorldSetup &setup)
 }
 
 /*
- * The object of the setup the model refuses: the first context, or else the first event, whose
+ * The object of the setup the model refuses (`what` holds the model's message on entry, and the
+ * message naming the object on return): the first context, or else the first event, whose
  * addition to what comes before it makes the setup unbuildable. Leaders declared later than an
  * event are left out of the event's prefix; the leader itself is then the one found.
  */
@@ -265,14 +266,17 @@ SourcePos culprit(const Scenario &s, const model::Model &m, const model::WorldSe
 			return message;
 		return fmt::format("{} '{}': {}", kind, name, message);
 	};
+	/* a context is at fault when a prefix of the contexts fails as the whole setup does (a model
+	 * may refuse a world with no events for a reason of its own) */
+	const std::string full_error = what;
 	model::WorldSetup part = full;
 	part.events.clear();
 	for (size_t k = 1; k <= full.contexts.size(); k++) {
 		part.contexts.assign(full.contexts.begin(), full.contexts.begin() + static_cast<long>(k));
 		std::string e = build_error(m, part);
-		if (!e.empty()) {
+		if (e == full_error) {
 			what = named(e, "context", s.contexts[k - 1].name);
-			hint = "a context belongs to one task or one CPU, and a CPU runs one task at a time";
+			hint = "each model builds the contexts its kernel code can reach (model/README.md)";
 			return s.contexts[k - 1].pos;
 		}
 	}
@@ -285,7 +289,7 @@ SourcePos culprit(const Scenario &s, const model::Model &m, const model::WorldSe
 		std::string e = build_error(m, part);
 		if (!e.empty()) {
 			what = named(e, "event", s.events[k - 1].name);
-			hint = "give each event a state, group and attrs its context and model allow";
+			hint = "give each event a state, group and attrs its context and model allow (model/README.md)";
 			return s.events[k - 1].pos;
 		}
 	}

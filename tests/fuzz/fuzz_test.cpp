@@ -158,7 +158,7 @@ std::string with_random_ops(const std::string &text, const perfmc::Scenario &s, 
 
 }  // namespace
 
-TEST_CASE("fuzz: mutated scenario files parse to a scenario or to exit 2, and run bounded", "[fuzz][scenario]")
+TEST_CASE("mutated scenario files parse to a scenario or to exit 2, and run bounded", "[fuzz][scenario]")
 {
 	std::vector<std::string> files = files_in(scenarios_dir(), ".toml");
 	for (const std::string &f : files_in(PERFMC_SOURCE_DIR "/tests/scenario/data", ".toml"))
@@ -200,7 +200,7 @@ TEST_CASE("fuzz: mutated scenario files parse to a scenario or to exit 2, and ru
 	CHECK(run.cases > 0);
 }
 
-TEST_CASE("fuzz: mutated KCSAN reports parse to reports or to exit 2, and triage bounded", "[fuzz][kcsan]")
+TEST_CASE("mutated KCSAN reports parse to reports or to exit 2, and triage bounded", "[fuzz][kcsan]")
 {
 	const std::vector<std::string> files = files_in(PERFMC_SOURCE_DIR "/tests/kcsan/data", ".txt");
 	const std::vector<std::string> corpus = contents(files);
@@ -225,7 +225,7 @@ TEST_CASE("fuzz: mutated KCSAN reports parse to reports or to exit 2, and triage
 	CHECK(parse.cases == n);
 }
 
-TEST_CASE("fuzz: mutated --json results merge or exit 2, never crash", "[fuzz][merge]")
+TEST_CASE("mutated --json results merge or exit 2, never crash", "[fuzz][merge]")
 {
 	const std::string dir = temp_dir("fuzz-merge");
 	std::vector<std::string> corpus;
@@ -278,7 +278,7 @@ TEST_CASE("fuzz: mutated --json results merge or exit 2, never crash", "[fuzz][m
 	CHECK(merge.cases == n);
 }
 
-TEST_CASE("fuzz: mutated replay tokens replay, or exit 2", "[fuzz][replay]")
+TEST_CASE("mutated replay tokens replay, or exit 2", "[fuzz][replay]")
 {
 	std::vector<std::pair<std::string, std::string>> tokens;  // scenario, token
 	for (const char *scenario : {"mmap-vs-sched_out", "read-vs-sched_out-torn", "nmi_sample-vs-close"}) {
@@ -307,7 +307,7 @@ TEST_CASE("fuzz: mutated replay tokens replay, or exit 2", "[fuzz][replay]")
 	CHECK(replay.cases == n);
 }
 
-TEST_CASE("fuzz: mutated command lines exit 0, 1, 2 or 4", "[fuzz][cli]")
+TEST_CASE("mutated command lines exit 0, 1, 2 or 4", "[fuzz][cli]")
 {
 	const std::string dir = temp_dir("fuzz-cli");
 	const std::string result = write_file(dir + "/result.json", run_cli({"run", "perf_event_update_time-vs-sched_out", "--json"}).out);
