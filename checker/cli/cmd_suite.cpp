@@ -128,7 +128,11 @@ void write_junit(const std::string &path, const std::vector<nlohmann::json> &row
 	pugi::xml_node suites = doc.append_child("testsuites");
 	suites.append_attribute("name") = "perfmc suite";
 	std::map<std::string, pugi::xml_node> by_model;
-	std::map<std::string, std::pair<int, double>> counts;  // failures, seconds
+	struct Counts {
+		int failures = 0, errors = 0;
+		double seconds = 0;
+	};
+	std::map<std::string, Counts> counts;
 	for (const nlohmann::json &row : rows) {
 		const std::string model = row.value("model", "perf");
 		auto it = by_model.find(model);
@@ -143,16 +147,16 @@ void write_junit(const std::string &path, const std::vector<nlohmann::json> &row
 		c.append_attribute("name") =
 			fmt::format("{} [{}]", row["scenario"].get<std::string>(), row["variant"].get<std::string>()).c_str();
 		c.append_attribute("time") = fmt::format("{:.3f}", seconds).c_str();
-		counts[model].second += seconds;
+		counts[model].seconds += seconds;
 		const std::string expected = row["expected"], got = row["verdict"];
 		if (got == "error") {
-			counts[model].first++;
+			counts[model].errors++;
 			pugi::xml_node f = c.append_child("error");
 			f.append_attribute("message") = "the scenario cannot run";
 			f.append_attribute("type") = "input";
 			f.text() = row["error"].get<std::string>().c_str();
 		} else if (!row["ok"].get<bool>()) {
-			counts[model].first++;
+			counts[model].failures++;
 			pugi::xml_node f = c.append_child("failure");
 			f.append_attribute("message") = fmt::format("expected {}, got {}", expected, got).c_str();
 			f.append_attribute("type") = "deviation";
@@ -167,9 +171,9 @@ void write_junit(const std::string &path, const std::vector<nlohmann::json> &row
 	for (auto &[model, node] : by_model) {
 		int tests = static_cast<int>(std::distance(node.children("testcase").begin(), node.children("testcase").end()));
 		node.append_attribute("tests") = tests;
-		node.append_attribute("failures") = counts[model].first;
-		node.append_attribute("errors") = 0;
-		node.append_attribute("time") = fmt::format("{:.3f}", counts[model].second).c_str();
+		node.append_attribute("failures") = counts[model].failures;
+		node.append_attribute("errors") = counts[model].errors;
+		node.append_attribute("time") = fmt::format("{:.3f}", counts[model].seconds).c_str();
 	}
 	if (!doc.save_file(path.c_str(), "  "))
 		throw InputError(Diagnostic{path, 0, 0, fmt::format("cannot write the JUnit file: {}", std::strerror(errno)),

@@ -140,9 +140,11 @@ TEST_CASE("a suite row that cannot run is an error row, and the suite exits 2 af
 	text.replace(text.find("[[setup.event]]"), std::string("[[setup.event]]").size(),
 		     "[[setup.context]]\nname = \"U\"\ntask = \"U\"\nrunning_on = 0\n\n[[setup.event]]");
 	write_file(dir + "/two-running.toml", text);
-	auto r = run_cli({"suite", dir});
+	std::string junit = dir + "/junit.xml";
+	auto r = run_cli({"suite", dir, "--junit", junit});
 	CAPTURE(r.out, r.err);
 	CHECK(r.code == 2);
+	CHECK(contains(slurp(junit), "failures=\"0\" errors=\"2\""));  // both variants of two-running
 	CHECK(contains(r.out, "read-vs-sched_out-torn               upstream               harmful    harmful"));
 	CHECK(contains(r.out, "ERROR"));
 	CHECK(contains(r.err, "two-running.toml:"));
