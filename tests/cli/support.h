@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "checker/cli/cli.h"
 
 struct CliRun {
@@ -33,12 +35,25 @@ inline std::string slurp(const std::string &path)
 	return s.str();
 }
 
-// A fresh, empty directory under /tmp for one test: /tmp/perfmc-test-<name>.
+// A fresh, empty directory for one test, /tmp/perfmc-test-<name>-<pid> (ctest runs test cases as
+// parallel processes), removed when the process exits.
 inline std::string temp_dir(const std::string &name)
 {
-	std::filesystem::path dir = std::filesystem::temp_directory_path() / ("perfmc-test-" + name);
+	struct Cleanup {
+		std::vector<std::filesystem::path> dirs;
+		~Cleanup()
+		{
+			std::error_code ec;
+			for (const auto &d : dirs)
+				std::filesystem::remove_all(d, ec);
+		}
+	};
+	static Cleanup cleanup;
+	std::filesystem::path dir =
+		std::filesystem::temp_directory_path() / ("perfmc-test-" + name + "-" + std::to_string(getpid()));
 	std::filesystem::remove_all(dir);
 	std::filesystem::create_directories(dir);
+	cleanup.dirs.push_back(dir);
 	return dir.string();
 }
 
