@@ -34,7 +34,8 @@ run)
 	exec ./build/perfmc run "${1:-mmap-vs-sched_out}" "${@:2}"
 	;;
 test)
-	exec ctest --test-dir build --output-on-failure -j"$jobs"
+	# -C slow: the default tests and the slow checks ([.slow], see CMakeLists.txt)
+	exec ctest --test-dir build --output-on-failure -j"$jobs" -C slow
 	;;
 *)
 	echo "usage: ./setup.sh run [SCENARIO] | ./setup.sh test" >&2

@@ -1,5 +1,7 @@
 // From a scenario to a simulator program, and from the simulator's result to a verdict.
 #include <algorithm>
+#include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -26,6 +28,32 @@ const char *verdict_name(Verdict verdict)
 	}
 	return "?";
 }
+
+const char *stop_name(Stop stop)
+{
+	switch (stop) {
+	case Stop::None: return nullptr;
+	case Stop::Bound: return "bound";
+	case Stop::MaxExecutions: return "max-executions";
+	case Stop::Timeout: return "timeout";
+	case Stop::Signal: return "signal";
+	}
+	return nullptr;
+}
+
+namespace {
+volatile std::sig_atomic_t stop_flag = 0;
+}
+
+void request_stop()
+{
+	stop_flag = 1;
+	sim::request_stop();
+}
+
+bool stop_requested() { return stop_flag != 0; }
+
+void clear_stop() { stop_flag = 0; }
 
 std::optional<Verdict> parse_verdict(const std::string &name)
 {
@@ -93,9 +121,14 @@ std::vector<std::string> scenario_files(const std::string &dir)
 		throw InputError(Diagnostic{"", 0, 0, "no scenario directory '" + dir + "'",
 					    "pass a directory of *.toml scenario files, or set PERFMC_SCENARIOS"});
 	std::vector<std::string> files;
-	for (const auto &entry : fs::directory_iterator(dir))
-		if (entry.is_regular_file() && entry.path().extension() == ".toml")
-			files.push_back(entry.path().string());
+	fs::directory_iterator it(dir, ec), end;
+	for (; !ec && it != end; it.increment(ec)) {
+		std::error_code entry_ec;  // an entry that cannot be read (a dangling link) is not a scenario
+		if (it->is_regular_file(entry_ec) && it->path().extension() == ".toml")
+			files.push_back(it->path().string());
+	}
+	if (ec)
+		throw InputError(Diagnostic{dir, 0, 0, "cannot read the scenario directory: " + ec.message(), ""});
 	std::sort(files.begin(), files.end());
 	return files;
 }
@@ -108,7 +141,8 @@ Scenario load_scenario(const std::string &name_or_path, const std::string &dir)
 	if (is_path)
 		return load_scenario_file(name_or_path, model_registries());
 	std::string path = (fs::path(dir) / (name_or_path + ".toml")).string();
-	if (!fs::exists(path)) {
+	std::error_code ec;
+	if (!fs::exists(path, ec)) {
 		std::vector<std::string> names;
 		for (const std::string &f : scenario_files(dir))
 			names.push_back(fs::path(f).stem().string());
@@ -202,7 +236,212 @@ sim::LaneContext lane_context(const std::string &in)
 
 std::string preemptions(int n) { return n == 1 ? "1 preemption" : std::to_string(n) + " preemptions"; }
 
+/* builds a world, or says why the model refuses it ("" when it builds) */
+std::string build_error(const model::Model &m, const model::WorldSetup &setup)
+{
+	std::string error;
+	try {
+		std::unique_ptr<model::World> w = m.build_world(setup);
+	} catch (const std::exception &e) {
+		error = e.what();
+		if (error.empty())
+			error = "the model refuses it";
+	}
+	sim::take_sequential_violations();
+	return error;
+}
+
+/*
+ * The object of the setup the model refuses (`what` holds the model's message on entry, and the
+ * message naming the object on return): the first context, or else the first event, whose
+ * addition to what comes before it makes the setup unbuildable. Leaders declared later than an
+ * event are left out of the event's prefix; the leader itself is then the one found.
+ */
+SourcePos culprit(const Scenario &s, const model::Model &m, const model::WorldSetup &full, std::string &what,
+		  std::string &hint)
+{
+	/* the model's message, led by the object's name unless it names it already */
+	auto named = [](const std::string &message, const char *kind, const std::string &name) {
+		if (message.find("'" + name + "'") != std::string::npos)
+			return message;
+		return fmt::format("{} '{}': {}", kind, name, message);
+	};
+	/* a context is at fault when a prefix of the contexts fails as the whole setup does (a model
+	 * may refuse a world with no events for a reason of its own) */
+	const std::string full_error = what;
+	model::WorldSetup part = full;
+	part.events.clear();
+	for (size_t k = 1; k <= full.contexts.size(); k++) {
+		part.contexts.assign(full.contexts.begin(), full.contexts.begin() + static_cast<long>(k));
+		std::string e = build_error(m, part);
+		if (e == full_error) {
+			what = named(e, "context", s.contexts[k - 1].name);
+			hint = "each model builds the contexts its kernel code can reach (model/README.md)";
+			return s.contexts[k - 1].pos;
+		}
+	}
+	part.contexts = full.contexts;
+	for (size_t k = 1; k <= full.events.size(); k++) {
+		part.events.assign(full.events.begin(), full.events.begin() + static_cast<long>(k));
+		for (model::EventSetup &e : part.events)
+			if (e.leader >= static_cast<int>(k))
+				e.leader = -1;
+		std::string e = build_error(m, part);
+		if (!e.empty()) {
+			what = named(e, "event", s.events[k - 1].name);
+			hint = "give each event a state, group and attrs its context and model allow (model/README.md)";
+			return s.events[k - 1].pos;
+		}
+	}
+	return SourcePos{};  // no single object: the whole setup
+}
+
+uint64_t fnv1a(std::string_view text)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (unsigned char c : text) {
+		h ^= c;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* What runs, in one string: the parts of a scenario a replayed schedule depends on. */
+std::string canonical_form(const Scenario &s)
+{
+	std::string out = fmt::format("model {}\ntick {}\n", s.model, s.tick);
+	for (const std::string &i : s.invariants)
+		out += "invariant " + i + "\n";
+	for (const ContextSpec &c : s.contexts)
+		out += fmt::format("context {} task {} cpu {} running_on {}\n", c.name, c.task.value_or("-"), c.cpu.value_or(-1),
+				   c.running_on.value_or(-1));
+	for (const EventSpec &e : s.events) {
+		out += fmt::format("event {} context {} leader {} state {} mapped {}", e.name, e.context, e.leader, e.state,
+				   e.mapped ? 1 : 0);
+		for (const auto &[k, v] : e.attr)
+			out += fmt::format(" {}={}", k, v);
+		out += "\n";
+	}
+	auto op_text = [](const Op &op) {
+		std::string t = fmt::format("{}{}(", op.is_call ? "call " : "", op.name);
+		for (const OpArg &a : op.args)
+			t += fmt::format("{},", a.kind == ArgKind::Event || a.kind == ArgKind::Context ? a.text : std::to_string(a.index));
+		t += ")";
+		for (const LockRef &l : op.locks)
+			t += fmt::format(" lock {}:{}", static_cast<int>(l.kind), l.object);
+		return t;
+	};
+	for (const Op &op : s.setup_ops)
+		out += "setup " + op_text(op) + "\n";
+	for (const LaneSpec &l : s.lanes) {
+		out += fmt::format("lane {} cpu {} in {}\n", l.name, l.cpu, l.in);
+		for (const Op &op : l.ops)
+			out += "  " + op_text(op) + "\n";
+	}
+	return out;
+}
+
+constexpr size_t kIdentityDigits = 8;
+constexpr size_t kMaxTokenLength = size_t{1} << 16;
+const char *const kReplayHint = "a token replays only on the scenario and --variant of the report that printed it: "
+				"run that report's replay command as printed";
+
+/* "1a2b3c4d-0001+..." into the simulator's token, after checking the identity */
+std::string unwrap_token(const std::string &token, const std::string &identity)
+{
+	bool shaped = token.size() > kIdentityDigits + 1 && token[kIdentityDigits] == '-' &&
+		      std::all_of(token.begin(), token.begin() + kIdentityDigits,
+				  [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+	if (!shaped)
+		throw InputError(Diagnostic{"", 0, 0,
+					    fmt::format("bad replay token '{}': expected {} hex digits naming the scenario, "
+							"'-', then the schedule",
+							token.size() > 80 ? token.substr(0, 77) + "..." : token, kIdentityDigits),
+					    kReplayHint});
+	const bool printable = token.size() <= kMaxTokenLength &&
+			       std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 0x7f; });
+	if (!printable)
+		throw InputError(Diagnostic{"", 0, 0,
+					    fmt::format("bad replay token of {} bytes: expected at most {} printable ASCII "
+							"characters, no spaces",
+							token.size(), kMaxTokenLength),
+					    kReplayHint});
+	if (token.compare(0, kIdentityDigits, identity) != 0)
+		throw InputError(Diagnostic{"", 0, 0,
+					    fmt::format("replay token for another scenario or variant: it names {}, this run is {}",
+							token.substr(0, kIdentityDigits), identity),
+					    kReplayHint});
+	return token.substr(kIdentityDigits + 1);
+}
+
+std::string mode_of(const Scenario &scenario, const RunOptions &options)
+{
+	if (!options.search)
+		return scenario.search.mode;
+	switch (*options.search) {
+	case SearchMode::Bounded: return "bounded";
+	case SearchMode::Random: return "random";
+	case SearchMode::Exhaustive: return "exhaustive";
+	}
+	return "exhaustive";
+}
+
+InputError option_error(std::string message, std::string hint = {})
+{
+	return InputError(Diagnostic{"", 0, 0, std::move(message), std::move(hint)});
+}
+
 }  // namespace
+
+std::string effective_variant(const Scenario &scenario, const RunOptions &options)
+{
+	if (!options.variant.empty())
+		return options.variant;
+	const model::Model *m = model::find_model(scenario.model);
+	return m && !m->variants().empty() ? m->variants().front() : std::string();
+}
+
+std::string scenario_identity(const Scenario &scenario, const std::string &variant)
+{
+	uint64_t h = fnv1a(canonical_form(scenario) + "variant " + variant + "\n");
+	return fmt::format("{:08x}", static_cast<uint32_t>(h ^ (h >> 32)));
+}
+
+void check_run_options(const Scenario &scenario, const RunOptions &o)
+{
+	const std::string mode = mode_of(scenario, o);
+	if (!std::isfinite(o.timeout_seconds) || o.timeout_seconds < 0)
+		throw option_error(fmt::format("--timeout must be a finite, positive number of seconds, got {}", o.timeout_seconds));
+	if (o.shards < 1 || o.shard < 0 || o.shard >= o.shards)
+		throw option_error(fmt::format("bad shard {}/{}: expected K/N with 0 <= K < N", o.shard, o.shards));
+	if (o.replay) {
+		if (o.replay->empty())
+			throw option_error("--replay needs a token", kReplayHint);
+		if (o.shards > 1)
+			throw option_error("--replay runs one execution, which is not split into shards", "drop --shard");
+		return;  // a replay runs one schedule: the search options do not apply, and are not read
+	}
+	if (o.bound) {
+		if (*o.bound < 0)
+			throw option_error(fmt::format("--bound must be a number of preemptions (0 or more), got {}", *o.bound));
+		if (mode != "bounded")
+			throw option_error(fmt::format("--bound applies to the bounded search, and this run is {}", mode),
+					   mode == "exhaustive" ? "an exhaustive search has no bound: add --search bounded, or drop --bound"
+								: "add --search bounded, or drop --bound");
+	}
+	auto random_only = [&](bool given, const char *option) {
+		if (given && mode != "random")
+			throw option_error(fmt::format("{} applies to the random search, and this run is {}", option, mode),
+					   "add --search random");
+	};
+	random_only(o.seed.has_value(), "--seed");
+	random_only(o.iterations.has_value(), "--iterations");
+	random_only(o.pct.has_value(), "--pct");
+	if (o.iterations && *o.iterations == 0)
+		throw option_error("--iterations must be at least 1");
+	if (o.pct && (*o.pct < 0 || *o.pct > 16))
+		throw option_error(fmt::format("--pct must be a depth from 0 to 16, got {}", *o.pct));
+}
 
 RunResult run_scenario(const Scenario &scenario, const RunOptions &options, const std::string &source)
 {
@@ -210,16 +449,22 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	if (!m)
 		throw InputError(Diagnostic{scenario.file, 0, 0, "unknown model '" + scenario.model + "'", "`perfmc list --ops` lists the models"});
 	current_model = m;
+	const std::string variant = effective_variant(scenario, options);
 	const auto &variants = m->variants();
-	if (std::find(variants.begin(), variants.end(), options.variant) == variants.end()) {
-		std::string guess = closest_match(options.variant, variants);
+	if (std::find(variants.begin(), variants.end(), variant) == variants.end()) {
+		std::string guess = closest_match(variant, variants);
 		std::string all;
 		for (const auto &v : variants)
 			all += (all.empty() ? "" : ", ") + v;
-		throw InputError(Diagnostic{"", 0, 0, "unknown variant '" + options.variant + "'",
+		throw InputError(Diagnostic{"", 0, 0, "unknown variant '" + variant + "'",
 					    guess.empty() ? "variants: " + all : "did you mean '" + guess + "'? variants: " + all});
 	}
-	m->select_variant(options.variant);
+	check_run_options(scenario, options);
+	const std::string identity = scenario_identity(scenario, variant);
+	std::string schedule;
+	if (options.replay)
+		schedule = unwrap_token(*options.replay, identity);
+	m->select_variant(variant);
 	m->select_invariants(scenario.invariants);
 
 	auto bind = [m](const std::vector<Op> &in) {
@@ -242,31 +487,49 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 
 	const model::WorldSetup setup = world_setup(scenario);
 	/* build the world once, sequentially: a setup the kernel cannot reach is an input error,
-	 * reported here rather than from inside a simulated CPU */
-	auto build = [m, &setup, &setup_ops] {
+	 * reported here, at the object at fault, rather than from inside a simulated CPU */
+	sim::take_sequential_violations();
+	if (std::string e = build_error(*m, setup); !e.empty()) {
+		std::string what = e, hint = "the model refuses this setup as a whole";
+		SourcePos pos = culprit(scenario, *m, setup, what, hint);
+		throw InputError(Diagnostic{scenario.file, pos.line, pos.column, "the setup cannot be built: " + what, hint});
+	}
+	try {
+		world = m->build_world(setup);
+		sim::set_sequential_cpu(0);
+		for (size_t i = 0; i < setup_ops.size(); i++) {
+			const Op &op = scenario.setup_ops[i];
+			try {
+				setup_ops[i].run();
+			} catch (const std::exception &e) {
+				throw InputError(Diagnostic{scenario.file, op.pos.line, op.pos.column,
+							    fmt::format("setup op '{}' cannot run: {}", op.text, e.what()),
+							    "setup ops run alone on cpu0, before the lanes: give them a state they can run from"});
+			}
+			std::vector<sim::Violation> v = sim::take_sequential_violations();
+			if (!v.empty())
+				throw InputError(Diagnostic{scenario.file, op.pos.line, op.pos.column,
+							    fmt::format("setup op '{}' breaks '{}': {}", op.text, v.front().invariant,
+									v.front().detail),
+							    "setup ops run alone on cpu0, before the lanes: give them a state they can run from"});
+		}
+	} catch (...) {
+		world.reset();
+		sim::take_sequential_violations();
+		throw;
+	}
+	world.reset();
+
+	sim::Program program;
+	program.tick = setup.tick;
+	program.setup = [m, &setup, &setup_ops] {
+		if (stop_requested())
+			sim::request_stop();  // a signal between two searches (a suite's runs) stops this one too
 		world = m->build_world(setup);
 		sim::set_sequential_cpu(0);
 		for (const BoundOp &op : setup_ops)
 			op.run();
 	};
-	try {
-		sim::take_sequential_violations();
-		build();
-		world.reset();
-		std::vector<sim::Violation> v = sim::take_sequential_violations();
-		if (!v.empty() && !setup_ops.empty())
-			throw std::invalid_argument("the setup ops break '" + v.front().invariant + "': " + v.front().detail);
-	} catch (const std::exception &e) {
-		world.reset();
-		throw InputError(Diagnostic{scenario.file, scenario.events.empty() ? 0 : scenario.events.front().pos.line,
-					    scenario.events.empty() ? 0 : scenario.events.front().pos.column,
-					    std::string("the setup cannot be built: ") + e.what(),
-					    "give each event a state its context allows, and setup ops that run alone"});
-	}
-
-	sim::Program program;
-	program.tick = setup.tick;
-	program.setup = build;
 	program.teardown = [] { world.reset(); };
 	program.finish = [m] { m->check_final(*world); };
 	for (size_t i = 0; i < scenario.lanes.size(); i++) {
@@ -286,23 +549,16 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	o.shard = options.shard;
 	o.shards = options.shards;
 	o.progress = options.progress;
-	std::string mode = scenario.search.mode;
-	if (options.search)
-		mode = *options.search == SearchMode::Bounded ? "bounded"
-		       : *options.search == SearchMode::Random ? "random"
-							      : "exhaustive";
+	const std::string mode = mode_of(scenario, options);
 	RunResult result;
 	result.scenario = scenario.name;
 	result.source = source;
-	result.variant = options.variant;
+	result.variant = variant;
 	result.shard = options.shard;
 	result.shards = options.shards;
-	if (options.pct && mode != "random" && !options.replay)
-		throw InputError(Diagnostic{"", 0, 0, fmt::format("--pct applies to the random search, and this run is {}", mode),
-					    "add --search random"});
 	if (options.replay) {
 		o.search = sim::Search::Replay;
-		o.replay = *options.replay;
+		o.replay = schedule;
 		result.search_description = "replay of " + *options.replay;
 	} else if (mode == "bounded") {
 		o.search = sim::Search::Bounded;
@@ -328,7 +584,7 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	const sim::Result &r = result.sim;
 	if (r.outcome == sim::Outcome::Error) {
 		if (options.replay)
-			throw InputError(Diagnostic{"", 0, 0, r.error, "replay tokens come from a report of the same scenario and variant"});
+			throw InputError(Diagnostic{"", 0, 0, r.error, kReplayHint});
 		throw std::logic_error("perfmc: BUG: " + r.error);
 	}
 	if (r.outcome == sim::Outcome::Violation || r.outcome == sim::Outcome::Deadlock)
@@ -339,9 +595,21 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 		result.verdict = Verdict::Incomplete;
 	else
 		result.verdict = r.races.empty() ? Verdict::Pass : Verdict::Benign;
-	if (result.verdict == Verdict::Harmful)
-		result.replay_command = fmt::format("perfmc run {} --variant {} --replay {}", source, options.variant,
-						    r.schedule);
+	if (r.limited) {
+		if (stop_requested())
+			result.stopped = Stop::Signal;
+		else if (options.timeout_seconds > 0 &&
+			 (!options.max_executions || r.elapsed_ms >= options.timeout_seconds * 1000))
+			result.stopped = Stop::Timeout;
+		else
+			result.stopped = Stop::MaxExecutions;
+	} else if (result.verdict == Verdict::Incomplete && o.search == sim::Search::Bounded) {
+		result.stopped = Stop::Bound;
+	}
+	if (result.verdict == Verdict::Harmful) {
+		result.replay_token = identity + "-" + r.schedule;
+		result.replay_command = fmt::format("perfmc run {} --variant {} --replay {}", source, variant, result.replay_token);
+	}
 	return result;
 }
 

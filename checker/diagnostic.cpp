@@ -1,6 +1,12 @@
 #include "checker/diagnostic.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sys/stat.h>
 
 namespace perfmc {
 
@@ -67,8 +73,14 @@ static size_t edit_distance(const std::string &a, const std::string &b)
 std::string closest_match(const std::string &word, const std::vector<std::string> &candidates)
 {
 	std::string best;
+	if (word.size() > kMaxSuggestedLength)
+		return best;
 	size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
 	for (const auto &c : candidates) {
+		/* the distance is at least the difference in length: skip what cannot beat the best */
+		size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+		if (gap >= best_distance)
+			continue;
 		size_t d = edit_distance(word, c);
 		if (d < best_distance) {
 			best_distance = d;
@@ -76,6 +88,34 @@ std::string closest_match(const std::string &word, const std::vector<std::string
 		}
 	}
 	return best;
+}
+
+std::string read_input_file(const std::string &path, const std::string &what, const std::string &hint, size_t max_bytes)
+{
+	auto fail = [&](const std::string &why) {
+		return InputError(Diagnostic{path, 0, 0, "cannot read the " + what + ": " + why, hint});
+	};
+	struct stat st {};
+	if (::stat(path.c_str(), &st) != 0)
+		throw fail(std::strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		throw fail("it is a directory");
+	if (!S_ISREG(st.st_mode))
+		throw fail("it is not a regular file");
+	if (static_cast<uint64_t>(st.st_size) > max_bytes)
+		throw fail("it is larger than " + std::to_string(max_bytes >> 20) + " MiB");
+	std::ifstream in(path, std::ios::binary);
+	if (!in)
+		throw fail(std::strerror(errno));
+	std::string text;
+	try {
+		text.assign(std::istreambuf_iterator<char>(in), {});
+	} catch (const std::exception &e) {
+		throw fail(e.what());
+	}
+	if (in.bad())
+		throw fail("read error");
+	return text;
 }
 
 }  // namespace perfmc

@@ -2,6 +2,7 @@
 // Shape follows compilers and LLVM's style: lowercase, no final period.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,7 +33,16 @@ private:
 	std::vector<Diagnostic> diagnostics_;
 };
 
-// The closest candidate by edit distance, or "" when nothing is close enough to suggest.
+// The closest candidate by edit distance, or "" when nothing is close enough to suggest. Bounded:
+// words longer than kMaxSuggestedLength get no suggestion, and a candidate whose length alone is
+// too far from the word's is not compared, so a hint never costs more than a few microseconds.
+inline constexpr size_t kMaxSuggestedLength = 64;
 std::string closest_match(const std::string &word, const std::vector<std::string> &candidates);
+
+// The whole content of a regular file a user named (`what`: "scenario file", "report file"...).
+// A missing, unreadable or special file (a directory, a FIFO) is an InputError naming the path,
+// with `hint` when given; so is a file over max_bytes.
+std::string read_input_file(const std::string &path, const std::string &what, const std::string &hint = {},
+			    size_t max_bytes = size_t{64} << 20);
 
 }  // namespace perfmc

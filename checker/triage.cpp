@@ -571,10 +571,13 @@ nlohmann::json answer_json(const Answer &a, const TriageOptions &options)
 
 int answers_exit_status(const std::vector<Answer> &answers)
 {
-	for (const Answer &a : answers)
+	bool incomplete = false;
+	for (const Answer &a : answers) {
 		if (!a.same_as && a.verdict == "harmful")
 			return 1;
-	return 0;
+		incomplete = incomplete || (!a.same_as && a.verdict == "incomplete");
+	}
+	return incomplete ? 4 : 0;  // checker/cli/cli.h kExitIncomplete
 }
 
 }  // namespace perfmc

@@ -33,7 +33,7 @@ enum perf_event_state {
 	PERF_EVENT_STATE_ACTIVE		=  1,
 };
 
-/* kernel/events/core.c: enum event_type_t (core.c:158) */
+/* kernel/events/core.c: enum event_type_t (core.c:159) */
 enum event_type_t {
 	EVENT_FLEXIBLE	= 0x01,
 	EVENT_PINNED	= 0x02,

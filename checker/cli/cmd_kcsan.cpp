@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checker/cli/cli.h"
+#include "checker/cli/signals.h"
 #include "checker/diagnostic.h"
 #include "checker/triage.h"
 
@@ -23,14 +24,11 @@ std::string read_input(const std::string &file)
 {
 	if (file == "-")
 		return std::string(std::istreambuf_iterator<char>(std::cin), {});
-	std::ifstream in(file, std::ios::binary);
-	if (!in)
-		throw InputError(Diagnostic{file, 0, 0, "cannot read the report file", "give the path of a text file holding a KCSAN report, or - for standard input"});
-	return std::string(std::istreambuf_iterator<char>(in), {});
+	return read_input_file(file, "report file", "give the path of a text file holding a KCSAN report, or - for standard input");
 }
 
 // Reports may hold any bytes: invalid UTF-8 is replaced (U+FFFD) rather than thrown on.
-std::string dump(const nlohmann::json &j) { return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); }
+std::string dump(const nlohmann::json &j) { return j.dump(2, ' ', false, kJsonReplace); }
 
 nlohmann::json diagnostic_json(const Diagnostic &d)
 {
@@ -82,6 +80,7 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out, std::ostream &err)
 		}
 		return broken;
 	}
+	StopOnSignal stop_on_signal;  // SIGINT/SIGTERM end a scenario's search early: its answer is incomplete
 	TriageOptions options{o.dir, o.file, o.proof};
 	std::vector<Answer> answers;
 	for (size_t i = 0; i < parsed.reports.size(); i++) {
@@ -156,7 +155,8 @@ Verb setup_kcsan(CLI::App &app)
 			 "  benign or harmful on a scenario that models it, the fixes that close it, the replay command\n"
 			 "  example: perfmc kcsan mail.txt        (a syzbot mail, a reply quoting it, a dmesg log)\n"
 			 "  exit status: 0 benign, not covered or not perf; 1 harmful; 2 bad input (no report, or a\n"
-			 "  report that could not be read: the others are still answered)");
+			 "  report that could not be read: the others are still answered); 4 a search that did not\n"
+			 "  finish (SIGINT/SIGTERM, or a scenario whose search is random or bounded)");
 	cmd->add_option("report", o->file, "file holding one or more KCSAN reports, or - for standard input")->required();
 	cmd->add_option("--scenarios", o->dir, "scenario directory");
 	cmd->add_flag("--parse-only", o->parse_only, "only print the parsed structure of the report(s)");

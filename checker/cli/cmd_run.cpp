@@ -1,6 +1,6 @@
 // perfmc run NAME|FILE: explore one scenario under one variant and print the verdict and proof.
-#include <csignal>
 #include <cstdio>
+#include <limits>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -8,94 +8,114 @@
 
 #include "checker/api.h"
 #include "checker/cli/cli.h"
+#include "checker/cli/signals.h"
+#include "checker/cli/values.h"
 #include "checker/cli/workers.h"
 #include "checker/diagnostic.h"
 
 namespace perfmc {
 
 namespace {
+/* the options as given: text, converted and checked in to_run_options() */
 struct RunCliOptions {
 	std::string scenario, dir = default_scenario_dir();
-	RunOptions run;
-	std::string search, shard, replay;
-	int jobs = 1;
+	std::optional<std::string> variant, search, bound, seed, iterations, pct, replay, shard, jobs, max_executions,
+		timeout;
 	bool strict = false, json = false, no_reduction = false;
 };
 
-std::pair<int, int> parse_shard(const std::string &text)
+constexpr uint64_t kNoMax = std::numeric_limits<uint64_t>::max();
+
+/* every value of the command line, in one place (checker/cli/values.h) */
+RunOptions to_run_options(const RunCliOptions &o, int &jobs)
 {
-	int k = -1, n = -1;
-	char slash = 0, extra = 0;
-	if (std::sscanf(text.c_str(), "%d%c%d%c", &k, &slash, &n, &extra) != 3 || slash != '/' || n < 1 || k < 0 || k >= n)
-		throw InputError(Diagnostic{"", 0, 0, "bad --shard '" + text + "': expected K/N with 0 <= K < N",
-					    "e.g. --shard 0/4 ... --shard 3/4, then `perfmc merge` their --json outputs"});
-	return {k, n};
+	RunOptions run;
+	if (o.variant)
+		run.variant = parse_nonempty("--variant", *o.variant, "`perfmc list --ops` lists each model's variants");
+	if (o.search)
+		run.search = *o.search == "bounded" ? SearchMode::Bounded
+			     : *o.search == "random" ? SearchMode::Random
+						     : SearchMode::Exhaustive;
+	if (o.bound)
+		run.bound = static_cast<int>(parse_count("--bound", *o.bound, 0, 1'000'000));
+	if (o.seed)
+		run.seed = parse_count("--seed", *o.seed, 0, kNoMax);
+	if (o.iterations)
+		run.iterations = parse_count("--iterations", *o.iterations, 1, kNoMax);
+	if (o.pct)
+		run.pct = static_cast<int>(parse_count("--pct", *o.pct, 0, 16));
+	if (o.replay)
+		run.replay = parse_nonempty("--replay", *o.replay, "give the token of a report's replay line");
+	if (o.shard)
+		std::tie(run.shard, run.shards) = parse_shard(*o.shard);
+	if (o.max_executions)
+		run.max_executions = parse_count("--max-executions", *o.max_executions, 1, kNoMax);
+	if (o.timeout)
+		run.timeout_seconds = parse_seconds("--timeout", *o.timeout);
+	jobs = o.jobs ? parse_jobs(*o.jobs) : 1;
+	if (jobs > 1 && (run.shards > 1 || run.replay))
+		throw InputError(Diagnostic{"", 0, 0, "--jobs cannot be combined with --shard or --replay", ""});
+	if (o.strict)
+		run.policy = sim::RacePolicy::Strict;
+	run.reduction = !o.no_reduction;
+	return run;
 }
 
-void on_interrupt(int) { sim::request_stop(); }
-
 /* --jobs N: the shards of this run as N local processes, merged here */
-nlohmann::json run_jobs(const Scenario &scenario, const RunCliOptions &o)
+nlohmann::json run_jobs(const Scenario &scenario, const RunOptions &run, const std::string &source, int jobs)
 {
 	std::vector<nlohmann::json> parts;
-	for (const std::string &text : run_in_processes(o.jobs, [&](int k) {
-		     RunOptions ro = o.run;
+	for (const std::string &text : run_in_processes(jobs, [&](int k) {
+		     RunOptions ro = run;
 		     ro.shard = k;
-		     ro.shards = o.jobs;
+		     ro.shards = jobs;
 		     ro.progress = false;
-		     return report_json(scenario, run_scenario(scenario, ro, o.scenario)).dump();
+		     return report_json(scenario, run_scenario(scenario, ro, source)).dump(-1, ' ', false, kJsonReplace);
 	     }))
 		parts.push_back(nlohmann::json::parse(text));
 	return merge_results(parts);
 }
 
-int run_run(RunCliOptions &o, std::ostream &out, std::ostream &err)
+int run_run(const RunCliOptions &o, std::ostream &out, std::ostream &err)
 {
-	if (!o.search.empty())
-		o.run.search = o.search == "bounded" ? SearchMode::Bounded
-			       : o.search == "random" ? SearchMode::Random
-						      : SearchMode::Exhaustive;
-	if (!o.replay.empty())
-		o.run.replay = o.replay;
-	if (o.strict)
-		o.run.policy = sim::RacePolicy::Strict;
-	o.run.reduction = !o.no_reduction;
-	if (!o.shard.empty())
-		std::tie(o.run.shard, o.run.shards) = parse_shard(o.shard);
-	if (o.jobs > 1 && (o.run.shards > 1 || o.run.replay))
-		throw InputError(Diagnostic{"", 0, 0, "--jobs cannot be combined with --shard or --replay", ""});
-	o.run.progress = isatty(STDERR_FILENO) && !o.json;
+	int jobs = 1;
+	RunOptions run = to_run_options(o, jobs);
+	run.progress = isatty(STDERR_FILENO) && !o.json;
 	Scenario scenario = load_scenario(o.scenario, o.dir);
+	check_run_options(scenario, run);
 
-	auto previous = std::signal(SIGINT, on_interrupt);
-	if (o.jobs > 1) {
-		nlohmann::json merged = run_jobs(scenario, o);
-		std::signal(SIGINT, previous);
+	StopOnSignal stop_on_signal;
+	if (jobs > 1) {
+		nlohmann::json merged = run_jobs(scenario, run, o.scenario, jobs);
 		if (o.json) {
-			out << merged.dump(2) << "\n";
+			out << merged.dump(2, ' ', false, kJsonReplace) << "\n";
 		} else if (merged["verdict"] == "harmful") {
 			/* the text report of the failing execution, by replaying it here */
-			RunOptions replay = o.run;
+			RunOptions replay = run;
 			replay.replay = merged["replay"].get<std::string>();
 			RunResult r = run_scenario(scenario, replay, o.scenario);
 			out << format_report(scenario, r);
-			err << fmt::format("perfmc: {} executions explored by {} jobs\n", merged["executions"].get<uint64_t>(), o.jobs);
+			err << fmt::format("perfmc: {} executions explored by {} jobs\n", merged["executions"].get<uint64_t>(), jobs);
 		} else {
-			out << fmt::format("{} [{}]: {}: {} executions by {} jobs, {} data races{}\n", scenario.name, o.run.variant,
-					   merged["verdict"].get<std::string>(), merged["executions"].get<uint64_t>(), o.jobs,
-					   merged["races"].size(), merged["complete"].get<bool>() ? " (search complete)" : "");
+			out << fmt::format("{} [{}]: {}: {} executions by {} jobs, {} data races{}\n", scenario.name,
+					   merged["variant"].get<std::string>(), merged["verdict"].get<std::string>(),
+					   merged["executions"].get<uint64_t>(), jobs, merged["races"].size(),
+					   merged["complete"].get<bool>() ? " (search complete)"
+					   : stop_requested()              ? " (stopped by a signal)"
+									   : "");
 		}
-		return merged["verdict"] == "harmful" ? kExitViolation : kExitOk;
+		return exit_status(merged["verdict"].get<std::string>());
 	}
-	RunResult result = run_scenario(scenario, o.run, o.scenario);
-	std::signal(SIGINT, previous);
+	RunResult result = run_scenario(scenario, run, o.scenario);
 	if (o.json)
-		out << report_json(scenario, result).dump(2) << "\n";
+		out << report_json(scenario, result).dump(2, ' ', false, kJsonReplace) << "\n";
 	else
 		out << format_report(scenario, result);
-	if (!o.json && result.verdict == Verdict::Harmful)
+	/* how much was searched: always for a harmful or cut-short run (kept out of the report, whose
+	 * bytes a replay reproduces) */
+	if (!o.json && (result.verdict == Verdict::Harmful || result.verdict == Verdict::Incomplete))
 		err << format_statistics(result);
-	return result.verdict == Verdict::Harmful ? kExitViolation : kExitOk;
+	return exit_status(result.verdict);
 }
 }  // namespace
 
@@ -103,29 +123,29 @@ Verb setup_run(CLI::App &app)
 {
 	auto o = std::make_shared<RunCliOptions>();
 	CLI::App *cmd = app.add_subcommand(
-		"run", "Explore a scenario's interleavings under a model variant; print the verdict and the proof\n"
-		       "  example: perfmc run mmap-vs-sched_out --variant mmap-ctx-lock   # does the fix close the race?\n"
-		       "  exit status: 0 no violation, 1 violation (harmful), 2 bad usage or input");
+		"run", std::string("Explore a scenario's interleavings under a model variant; print the verdict and the proof\n"
+				   "  example: perfmc run mmap-vs-sched_out --variant mmap-ctx-lock   # does the fix close the race?\n"
+				   "  SIGINT or SIGTERM stops the search after its current execution and prints what it found\n  ") +
+			       kExitStatusHelp);
+	auto text = [&](const char *name, std::optional<std::string> RunCliOptions::*field, const std::string &help) {
+		return cmd->add_option_function<std::string>(
+			name, [o, field](const std::string &v) { (*o).*field = v; }, help);
+	};
 	cmd->add_option("scenario", o->scenario, "scenario name or .toml path")->required();
 	cmd->add_option("--scenarios", o->dir, "scenario directory");
-	cmd->add_option("--variant", o->run.variant, "model variant: upstream (default) or a fix, see `perfmc list --ops`");
-	cmd->add_option("--search", o->search, "exhaustive (default), bounded or random; default: the scenario's [search]")
+	text("--variant", &RunCliOptions::variant,
+	     "model variant: a fix, see `perfmc list --ops`; default: the model's first (upstream for perf)");
+	text("--search", &RunCliOptions::search, "exhaustive, bounded or random; default: the scenario's [search], else exhaustive")
 		->check(CLI::IsMember({"exhaustive", "bounded", "random"}));
-	cmd->add_option_function<int>("--bound", [o](int b) { o->run.bound = b; },
-				      "bounded: at most this many preemptions (default: 0, 1, 2... until complete)")
-		->check(CLI::NonNegativeNumber);
-	cmd->add_option_function<uint64_t>("--seed", [o](uint64_t s) { o->run.seed = s; }, "random: the seed");
-	cmd->add_option_function<uint64_t>("--iterations", [o](uint64_t n) { o->run.iterations = n; },
-					   "random: how many executions")
-		->check(CLI::PositiveNumber);
-	cmd->add_option_function<int>("--pct", [o](int d) { o->run.pct = d; },
-				      "random: PCT priorities for bugs of depth D (D-1 priority changes per execution); 0: uniform")
-		->check(CLI::Range(0, 16));
-	cmd->add_option("--replay", o->replay, "run exactly the execution of this token (from a report)");
-	cmd->add_option("--shard", o->shard, "explore only part K of N disjoint parts (K/N); merge with `perfmc merge`");
-	cmd->add_option("--jobs", o->jobs, "run the search as N local processes, one shard each")->check(CLI::Range(1, 64));
-	cmd->add_option("--max-executions", o->run.max_executions, "stop after this many executions (verdict: incomplete)");
-	cmd->add_option("--timeout", o->run.timeout_seconds, "stop after this many seconds (verdict: incomplete)");
+	text("--bound", &RunCliOptions::bound, "bounded: at most this many preemptions (default: 0, 1, 2... until complete)");
+	text("--seed", &RunCliOptions::seed, "random: the seed (0 or more)");
+	text("--iterations", &RunCliOptions::iterations, "random: how many executions (1 or more)");
+	text("--pct", &RunCliOptions::pct, "random: PCT priorities for bugs of depth D (D-1 priority changes per execution), 0 to 16; 0: uniform");
+	text("--replay", &RunCliOptions::replay, "run exactly the execution of this token (from a report of the same scenario and variant)");
+	text("--shard", &RunCliOptions::shard, "explore only part K of N disjoint parts (K/N); merge with `perfmc merge`");
+	text("--jobs", &RunCliOptions::jobs, "run the search as N local processes, one shard each (1 to 64)");
+	text("--max-executions", &RunCliOptions::max_executions, "stop after this many executions (verdict: incomplete, exit 4)");
+	text("--timeout", &RunCliOptions::timeout, "stop after this many seconds (verdict: incomplete, exit 4)");
 	cmd->add_flag("--no-reduction", o->no_reduction, "schedule at every access (the full search; for comparison)");
 	cmd->add_flag("--strict", o->strict, "report every conflict with a plain access (not KCSAN's default policy)");
 	cmd->add_flag("--json", o->json, "print the result as JSON");

@@ -10,10 +10,32 @@
 
 namespace perfmc {
 
+const char *const kExitStatusHelp =
+	"exit status: 0 ok (no violation in a complete search; every suite verdict as expected; a KCSAN report\n"
+	"  benign or not covered), 1 violation (harmful; a suite deviation), 2 bad usage or input, 3 internal\n"
+	"  error (a bug in perfmc), 4 incomplete (no violation found, but the search did not finish: a bound,\n"
+	"  --max-executions, --timeout, SIGINT or SIGTERM; a random search is always incomplete)";
+
+int exit_status(Verdict verdict)
+{
+	switch (verdict) {
+	case Verdict::Harmful: return kExitViolation;
+	case Verdict::Incomplete: return kExitIncomplete;
+	case Verdict::Pass:
+	case Verdict::Benign: return kExitOk;
+	}
+	return kExitInternal;
+}
+
+int exit_status(const std::string &verdict)
+{
+	std::optional<Verdict> v = parse_verdict(verdict);
+	return v ? exit_status(*v) : kExitInternal;
+}
+
 int perfmc_main(const std::vector<std::string> &args, std::ostream &out, std::ostream &err)
 {
-	CLI::App app{"perfmc: a deterministic model checker for Linux perf event timekeeping\n"
-		     "exit status: 0 ok, 1 violation or deviation, 2 bad usage or input, 3 internal error"};
+	CLI::App app{std::string("perfmc: a deterministic model checker for Linux perf event timekeeping\n") + kExitStatusHelp};
 	app.name("perfmc");
 	app.set_version_flag("--version", "perfmc " PERFMC_VERSION);
 	app.require_subcommand(1);
@@ -52,6 +74,9 @@ int perfmc_main(const std::vector<std::string> &args, std::ostream &out, std::os
 			if (what.rfind("perfmc: BUG: ", 0) != 0)
 				what = "perfmc: BUG: " + what;
 			err << what << "\n  this is a bug in perfmc: please report it with the command line above\n";
+			return kExitInternal;
+		} catch (...) {
+			err << "perfmc: BUG: an unknown exception\n  this is a bug in perfmc: please report it with the command line above\n";
 			return kExitInternal;
 		}
 	}

@@ -45,6 +45,7 @@ nlohmann::json report_json(const Scenario &scenario, const RunResult &result)
 			    {"search", result.search_description},
 			    {"shard", {result.shard, result.shards}},
 			    {"complete", r.complete},
+			    {"stopped", result.stopped == Stop::None ? nlohmann::json(nullptr) : nlohmann::json(stop_name(result.stopped))},
 			    {"executions", r.executions},
 			    {"elapsed_ms", r.elapsed_ms},
 			    {"races", races},
@@ -63,7 +64,7 @@ nlohmann::json report_json(const Scenario &scenario, const RunResult &result)
 				  {"cpu_lane", r.violation->lane},
 				  {"stack", stack_json(r.violation->stack)}};
 	if (result.verdict == Verdict::Harmful) {
-		j["replay"] = r.schedule;
+		j["replay"] = result.replay_token;
 		j["replay_command"] = result.replay_command;
 		nlohmann::json steps = nlohmann::json::array();
 		for (const sim::Step &s : r.steps)

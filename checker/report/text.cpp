@@ -133,6 +133,13 @@ static std::string verdict_line(const RunResult &result)
 		return head + fmt::format(": no data race and no invariant broken in {} ({} search complete)",
 					  count(r.executions, "execution"), result.search_description);
 	case Verdict::Incomplete:
+		if (const char *by = result.stopped == Stop::MaxExecutions ? "--max-executions"
+				     : result.stopped == Stop::Timeout     ? "--timeout"
+				     : result.stopped == Stop::Signal      ? "a signal"
+									   : nullptr)
+			return head + fmt::format(": no violation found in {} before {} stopped the search ({}{})",
+						  count(r.executions, "execution"), by, result.search_description,
+						  r.races.empty() ? "" : ", " + count(distinct_races(r.races).size(), "data race"));
 		return head + fmt::format(": no violation found within {} ({}{})", result.search_description,
 					  count(r.executions, "execution"),
 					  r.races.empty() ? "" : ", " + count(distinct_races(r.races).size(), "data race"));
@@ -142,8 +149,18 @@ static std::string verdict_line(const RunResult &result)
 
 std::string format_statistics(const RunResult &result)
 {
-	return fmt::format("perfmc: {} explored ({})\n", count(result.sim.executions, "execution"),
-			   result.search_description);
+	std::string out = fmt::format("perfmc: {} explored ({})", count(result.sim.executions, "execution"),
+				      result.search_description);
+	switch (result.stopped) {
+	case Stop::None:
+	case Stop::Bound: break;
+	case Stop::MaxExecutions: out += ", stopped by --max-executions"; break;
+	case Stop::Timeout: out += fmt::format(", stopped by --timeout after {:.1f} s", result.sim.elapsed_ms / 1000); break;
+	case Stop::Signal: out += ", stopped by a signal (SIGINT or SIGTERM)"; break;
+	}
+	if (!result.sim.races.empty())
+		out += fmt::format(", {} found", count(distinct_races(result.sim.races).size(), "data race"));
+	return out + "\n";
 }
 
 std::string format_report(const Scenario &scenario, const RunResult &result)

@@ -1125,17 +1125,7 @@ Scenario load_scenario_file(const std::string &path, const Registry &registry)
 
 Scenario load_scenario_file(const std::string &path, const std::vector<Registry> &registries)
 {
-	std::error_code ec;
-	if (std::filesystem::is_directory(path, ec))
-		throw InputError(Diagnostic{path, 0, 0, "cannot read the scenario file: it is a directory", ""});
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		throw InputError(Diagnostic{path, 0, 0, fmt::format("cannot read the scenario file: {}", std::strerror(errno)), ""});
-	std::ostringstream text;
-	text << in.rdbuf();
-	if (in.bad())
-		throw InputError(Diagnostic{path, 0, 0, "cannot read the scenario file: read error", ""});
-	std::string contents = text.str();
+	std::string contents = read_input_file(path, "scenario file");
 	std::string stem = std::filesystem::path(path).stem().string();
 	return Parser(contents, path, registries).parse(stem);
 }

@@ -6,7 +6,7 @@
  * `event->total_time_enabled += delta;` a plain read then a plain write (the compiler does not
  * make it atomic, so another CPU may run between them), and READ_ONCE/WRITE_ONCE (compiler.h),
  * data_race() and the atomics mark their accesses. Every access is a scheduling point and is
- * checked for data races against the other lanes (sim.cpp); the value itself is one C++ object,
+ * checked for data races against the other lanes (checker/sim/hooks.cpp); the value itself is one C++ object,
  * so under the simulator every single access behaves as if the compiler had made it atomic and
  * sequentially consistent: exactly the assumption under which a race is called benign.
  *

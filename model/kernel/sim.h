@@ -2,7 +2,7 @@
  * The one place model code reaches the simulator (model-only, no kernel twin).
  *
  * Model code never includes Relacy: the shim headers (compiler.h, spinlock.h, ...) call the
- * functions declared here, which model/kernel/sim.cpp implements on Relacy's simulated threads.
+ * functions declared here, which checker/sim/hooks.cpp implements on Relacy's simulated threads.
  * With no simulation running (sequential model tests, a scenario's setup), every hook still works:
  * accesses happen at once, locks only record their owner, nothing is race-checked.
  *

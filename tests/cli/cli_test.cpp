@@ -116,12 +116,19 @@ TEST_CASE("a random search's counterexample replays too", "[cli][run][replay]")
 
 TEST_CASE("a replay token that does not fit the scenario exits 2", "[cli][run][replay]")
 {
-	auto r = run_cli({"run", "mmap-vs-sched_out", "--replay", "7777"});
+	auto first = run_cli({"run", "mmap-vs-sched_out"});
+	std::smatch m;
+	REQUIRE(std::regex_search(first.out, m, std::regex("--replay ([0-9a-f]{8})-(\\S+)")));
+	// this scenario's identity, but choices its executions never offer
+	auto r = run_cli({"run", "mmap-vs-sched_out", "--replay", m[1].str() + "-7777"});
 	CHECK(r.code == 2);
 	CHECK(contains(r.err, "the replay token does not fit this scenario"));
-	auto bad = run_cli({"run", "mmap-vs-sched_out", "--replay", "x1"});
+	auto bad = run_cli({"run", "mmap-vs-sched_out", "--replay", m[1].str() + "-x1"});
 	CHECK(bad.code == 2);
-	CHECK(contains(bad.err, "bad replay token 'x1'"));
+	CHECK(contains(bad.err, "bad replay token"));
+	auto shapeless = run_cli({"run", "mmap-vs-sched_out", "--replay", "7777"});
+	CHECK(shapeless.code == 2);
+	CHECK(contains(shapeless.err, "bad replay token '7777': expected 8 hex digits naming the scenario"));
 }
 
 TEST_CASE("the mmap-ctx-lock variant closes mmap-vs-sched_out's time race in an exhaustive search", "[cli][run]")
@@ -197,14 +204,21 @@ TEST_CASE("run --jobs and merged --shard results agree with the single-process r
 	CHECK(m["verdict"] == whole["verdict"]);
 	CHECK(m["executions"] == whole["executions"]);
 	auto incomplete = run_cli({"merge", files[0], files[2]});
+	CHECK(incomplete.code == 4);
 	CHECK(nlohmann::json::parse(incomplete.out)["verdict"] == "incomplete");  // shard 1 missing
 	CHECK(run_cli({"run", "mmap-vs-sched_out", "--shard", "3/3"}).code == 2);
 }
 
 TEST_CASE("suite --jobs gives the same table as the single-process suite", "[cli][suite]")
 {
-	auto a = run_cli({"suite", scenarios_dir()});
-	auto b = run_cli({"suite", scenarios_dir(), "--jobs", "2"});
+	// one or two scenarios of each model (the whole suite runs in the suite tests)
+	std::string dir = temp_dir("suite-jobs");
+	for (const char *name : {"mmap-vs-sched_out", "read-vs-sched_out-torn", "two-events-one-task", "legacy-read-vs-sched_out",
+				 "nmi_sample-vs-close", "set_output-vs-overflow", "aux-throttle-no-rb"})
+		write_file(dir + "/" + name + ".toml", slurp(scenarios_dir() + "/" + name + ".toml"));
+	auto a = run_cli({"suite", dir});
+	auto b = run_cli({"suite", dir, "--jobs", "2"});
+	CHECK(contains(a.out, "\n19 runs, 19 as expected, 0 deviations\n"));
 	CHECK(a.code == 0);
 	CHECK(b.code == 0);
 	CHECK(a.out == b.out);
@@ -258,10 +272,29 @@ TEST_CASE("random search with PCT priorities find the seed race with few preempt
 	auto replay = run_cli({"run", "mmap-vs-sched_out", "--replay", m[1].str()});
 	CHECK(replay.code == 1);
 	CHECK(contains(replay.out, "harmful"));
-	// depth 1 has no priority change: only the lanes' fixed orders run, and this race needs a preemption
-	CHECK(run("1").code == 0);
+	// depth 1 has no priority change: only the lanes' fixed orders run, and this race needs a
+	// preemption; a random search that finds nothing is incomplete (exit 4), never a pass
+	auto none = run("1");
+	CHECK(none.code == 4);
+	CHECK(contains(none.out, "mmap-vs-sched_out [upstream]: incomplete"));
 	// PCT belongs to the random search
 	auto bad = run_cli({"run", "mmap-vs-sched_out", "--pct", "2"});
 	CHECK(bad.code == 2);
 	CHECK(contains(bad.err, "--pct applies to the random search"));
+}
+
+TEST_CASE("docs/example-report.txt is what perfmc run mmap-vs-sched_out prints, byte for byte", "[cli][docs]")
+{
+	auto r = run_cli({"run", "mmap-vs-sched_out"});
+	REQUIRE(r.code == 1);
+	CHECK(r.out == slurp(PERFMC_SOURCE_DIR "/docs/example-report.txt"));  // regenerate it when this fails
+}
+
+TEST_CASE("perfmc --help documents every exit status", "[cli]")
+{
+	auto h = run_cli({"--help"});
+	CHECK(h.code == 0);
+	for (const char *status : {"0 ok", "1 violation", "2 bad usage or input", "3 internal", "4 incomplete"})
+		CHECK(contains(h.out, status));
+	CHECK(contains(run_cli({"run", "--help"}).out, "4 incomplete"));
 }

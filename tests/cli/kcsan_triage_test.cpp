@@ -14,14 +14,6 @@
 
 namespace {
 
-std::string slurp(const std::string &path)
-{
-	std::ifstream in(path, std::ios::binary);
-	std::stringstream s;
-	s << in.rdbuf();
-	return s.str();
-}
-
 std::string write_temp(const std::string &name, const std::string &text)
 {
 	std::string path = "/tmp/perfmc-kcsan-test-" + name;
@@ -226,7 +218,8 @@ TEST_CASE("an unmodelled perf report: its field, its paths on one CPU, not cover
 		std::ofstream(path) << done;
 		auto ok = run_cli({"run", path, "--search", "bounded", "--bound", "1"});
 		CAPTURE(done, ok.out, ok.err);
-		CHECK((ok.code == 0 || ok.code == 1));
+		CHECK((ok.code == 0 || ok.code == 1 || ok.code == 4));  // 4: the bound may cut schedules off
+		CHECK(contains(ok.out, "perf_event_overflow-vs-perf_pending_irq [upstream]: "));
 	}
 }
 

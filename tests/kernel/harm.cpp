@@ -201,7 +201,7 @@ TEST_CASE("the same search explores the same number of executions every time", "
 	CHECK(a.executions > 0);
 }
 
-TEST_CASE("the reduced search reaches the same final outcomes as the full one", "[kernel][search][reduction]")
+TEST_CASE("the reduced search reaches the same final outcomes as the full one", "[kernel][search][reduction][.slow]")
 {
 	for (bool locked : {false, true}) {
 		CAPTURE(locked);

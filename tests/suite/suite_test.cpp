@@ -58,7 +58,7 @@ TEST_CASE("the suite fails on a deviation", "[suite]")
 // Issue 6's soundness check on the shipped scenarios: wherever the full search (no reduction)
 // completes within a budget, the reduced search reaches the same verdict. Scenarios with a
 // bounded [search] are left out: a preemption bound counts different points in the two searches.
-TEST_CASE("the reduced search gives the full search's verdict on every shipped scenario the full search completes", "[suite][reduction]")
+TEST_CASE("the reduced search gives the full search's verdict on every shipped scenario the full search completes", "[suite][reduction][.slow]")
 {
 	using namespace perfmc;
 	int compared = 0, harmful = 0, clean = 0;
