@@ -8,6 +8,7 @@
  * start). The default policy drops conflicts whose only plain accesses are writes of at most a
  * word (CONFIG_KCSAN_ASSUME_PLAIN_WRITES_ATOMIC=y); data_race() is never reported.
  */
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -59,10 +60,9 @@ void Runtime::begin_execution(int n, const std::vector<LaneSpec> &specs)
 	}
 	cpu_waiters = 0;
 	this->specs = &specs;
-	std::memset(task_lanes_on, 0, sizeof(task_lanes_on));
+	std::memset(lanes_on, 0, sizeof(lanes_on));
 	for (int i = 0; i < n; i++)
-		if (specs[i].in == LaneContext::Task)
-			task_lanes_on[specs[i].cpu]++;
+		lanes_on[static_cast<int>(specs[i].in)][specs[i].cpu]++;
 	lock_usage.clear();
 	sequential_lane() = LaneState{};
 	frames.reset();
@@ -467,6 +467,20 @@ void lock_acquire(LockState &lock, LockKind kind)
 	rt.lanes[t].vc.join(lock.release);
 	if (!is_exclusion(kind))
 		record_step(StepKind::Acquire, Marking::Plain, lock.name, 0, 0);
+	/*
+	 * A handler of this CPU may start while the lock is held, and spin on it: a scheduling point
+	 * just inside the critical section, where the lock is visible and an irq (IRQs on) or an
+	 * NMI lane of the CPU could start (README, "Where a handler can start").
+	 */
+	LaneState &l = rt.lanes[t];
+	if (kind == LockKind::Spin && l.in != LaneContext::Nmi && rt.is_visible(lock.name) &&
+	    (rt.lanes_on[2][l.cpu] || (l.irq_depth == 0 && rt.lanes_on[1][l.cpu]))) {
+		l.pending_op = lock.name;
+		l.pending_instance = &lock;
+		schedule_here();
+		l.pending_op = nullptr;
+		l.pending_instance = nullptr;
+	}
 }
 
 bool lock_try_acquire(LockState &lock, LockKind kind)
@@ -546,7 +560,7 @@ void preempt_off()
 	LaneState &l = cur();
 	if (l.preempt_depth++ == 0 && rt.in_lane && l.in == LaneContext::Task) {
 		/* it disables the CPU's other task lanes, which need not take it themselves: a scheduling point */
-		if (rt.task_lanes_on[l.cpu] > 1)
+		if (rt.lanes_on[0][l.cpu] > 1)
 			rt.make_visible(rt.cpu_preempt[l.cpu]->name);
 		lock_acquire(*rt.cpu_preempt[l.cpu], LockKind::Exclusion);
 	}
@@ -644,6 +658,17 @@ void handler_exit()
 	LaneState &l = rt.lanes[t];
 	const int cpu = l.cpu;
 	lock_release(l.in == LaneContext::Nmi ? *rt.cpu_pmi[cpu] : *rt.cpu_irq[cpu], LockKind::Exclusion);
+	if (l.in == LaneContext::Nmi) {
+		/*
+		 * What takes the CPU's IRQ exclusion next (an irq, an IPI, the task's local_irq_disable())
+		 * runs after the NMI on this CPU and can never be interrupted by it any more: ordered
+		 * after it. (Not the other way: an NMI can land in an irq handler.)
+		 */
+		LockState &irq = *rt.cpu_irq[cpu], &pmi = *rt.cpu_pmi[cpu];
+		reset_if_stale(irq);
+		for (int i = 0; i < kMaxLanes; i++)
+			irq.release[i] = std::max(irq.release[i], pmi.release[i]);
+	}
 	rt.cpu_owner[cpu] = l.interrupted;
 	l.interrupted = -1;
 	l.irq_depth = 0;

@@ -140,7 +140,7 @@ struct Runtime {
 	std::unique_ptr<LockState> cpu_pmi[kMaxCpus];      // held while a CPU's PMI is masked, and by its NMI
 	int8_t cpu_owner[kMaxCpus];  // the running handler that owns each CPU (the innermost), -1: none
 	int pmi_masked[kMaxCpus] = {};  // sim::pmi_mask() depth: the CPU's nmi lanes do not start
-	uint8_t task_lanes_on[kMaxCpus] = {};  // the program's task lanes per CPU
+	uint8_t lanes_on[3][kMaxCpus] = {};  // the program's lanes per LaneContext (task, irq, nmi) and CPU
 	unsigned cpu_waiters = 0;  // lanes parked because their CPU is not theirs (only in a deadlock)
 	const std::vector<LaneSpec> *specs = nullptr;  // the lanes of the program (names, for reports)
 	bool prove_locking = true;  // Options::prove_locking
