@@ -225,6 +225,12 @@ struct Runtime {
 	 * CPU is its own (no handler above it there, no other task lane of the CPU with preemption
 	 * off), and a handler starts only where its CPU can take it. Whatever orders two steps
 	 * belongs in dependent(): a shared name or lock, and a shared CPU.
+	 *
+	 * The search must resume only enabled lanes, with one exception: when no lane is enabled
+	 * (a deadlock) it may resume any, and the lane blocks (hooks.cpp parks a lane waiting for a
+	 * lock or for its CPU), so that Relacy reports the deadlock once every lane is parked. The
+	 * hooks make every scheduling point a call of SchedulerHooks::schedule(); a lane's first one
+	 * comes before any of its code when it is a handler (its start).
 	 */
 	bool enabled(int lane) const
 	{
