@@ -648,6 +648,9 @@ void handler_enter(int cpu, LaneContext in)
 		rt.make_visible(excl.name);
 	excl.owner = t;
 	l.vc.join(excl.release);
+	if (rt.specs && (*rt.specs)[t].in == in)  // an irq or nmi lane (a cross-CPU call says so itself)
+		record_text_step(StepKind::Note, fmt::format("{}: starts on cpu{}; what it interrupts waits until it returns",
+							     nmi ? "NMI" : "hard IRQ", cpu));
 }
 
 /* The handler returns: the CPU goes back to the code it interrupted. */
