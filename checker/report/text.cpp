@@ -178,7 +178,7 @@ std::string format_report(const Scenario &scenario, const RunResult &result)
 				out += " at the final check (after every CPU finished, under ctx->lock)";
 			out += ":\n  " + r.violation->detail + "\n";
 		} else if (r.outcome == sim::Outcome::Deadlock) {
-			out += "\ndeadlock: every CPU is blocked on a lock\n";
+			out += "\ndeadlock: every lane waits, for a lock or for a CPU that a handler or a preempt-off section holds\n";
 		}
 		out += "\ninterleaving (one column per CPU, one row per step):\n" + format_lanes(r);
 		out += "\nreplay: " + result.replay_command + "\n";

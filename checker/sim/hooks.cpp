@@ -8,7 +8,10 @@
  * start). The default policy drops conflicts whose only plain accesses are writes of at most a
  * word (CONFIG_KCSAN_ASSUME_PLAIN_WRITES_ATOMIC=y); data_race() is never reported.
  */
+#include <algorithm>
 #include <cstring>
+
+#include <fmt/format.h>
 
 #include "checker/sim/runtime.h"
 
@@ -42,14 +45,25 @@ void Runtime::begin_execution(int n, const std::vector<LaneSpec> &specs)
 		if (!cpu_irq[c]) {
 			cpu_irq[c] = std::make_unique<LockState>("cpu.irqs_disabled");
 			cpu_preempt[c] = std::make_unique<LockState>("cpu.preempt_disabled");
+			cpu_pmi[c] = std::make_unique<LockState>("cpu.pmi_masked");
 		}
 		if (cpu_lock_names[0][c].empty()) {
 			cpu_lock_names[0][c] = "cpu" + std::to_string(c) + ".irqs_disabled";
 			cpu_lock_names[1][c] = "cpu" + std::to_string(c) + ".preempt_disabled";
+			cpu_lock_names[2][c] = "cpu" + std::to_string(c) + ".pmi_masked";
 		}
 		*cpu_irq[c] = LockState(cpu_lock_names[0][c].c_str());
 		*cpu_preempt[c] = LockState(cpu_lock_names[1][c].c_str());
+		*cpu_pmi[c] = LockState(cpu_lock_names[2][c].c_str());
+		cpu_owner[c] = -1;
+		pmi_masked[c] = 0;
 	}
+	cpu_waiters = 0;
+	this->specs = &specs;
+	std::memset(lanes_on, 0, sizeof(lanes_on));
+	for (int i = 0; i < n; i++)
+		lanes_on[static_cast<int>(specs[i].in)][specs[i].cpu]++;
+	lock_usage.clear();
 	sequential_lane() = LaneState{};
 	frames.reset();
 	steps.clear();
@@ -88,6 +102,51 @@ static int record_text_step(StepKind kind, std::string text)
 	return record_step(kind, Marking::Plain, nullptr, 0, 0, static_cast<int32_t>(rt.texts.size()) - 1);
 }
 
+static const char *const cpu_names[kMaxCpus] = {"cpu0", "cpu1", "cpu2", "cpu3", "cpu4", "cpu5", "cpu6", "cpu7"};
+
+static std::string lane_name(int lane)
+{
+	Runtime &rt = runtime();
+	if (lane < 0 || !rt.specs || lane >= static_cast<int>(rt.specs->size()))
+		return "lane " + std::to_string(lane);
+	return (*rt.specs)[lane].name;
+}
+
+/*
+ * A lane whose CPU is not its own (a handler above it there, or another task lane with
+ * preemption off) waits. The search never resumes such a lane (Runtime::enabled()) unless no
+ * lane is enabled at all, a deadlock, where it runs each into its block: the lane parks, and
+ * Relacy reports the deadlock once every lane is parked. Woken by wake_cpu_waiters().
+ */
+static void wait_for_cpu()
+{
+	Runtime &rt = runtime();
+	const int t = rt.lane();
+	while (!rt.cpu_allows(t)) {
+		const LaneState &l = rt.lanes[t];
+		rt.cpu_waiters |= 1u << t;
+		record_step(StepKind::Block, Marking::Plain, cpu_names[l.entry_cpu >= 0 ? l.entry_cpu : l.cpu], 0, 0);
+		rt.sched.park();
+	}
+}
+
+static void wake_cpu_waiters()
+{
+	Runtime &rt = runtime();
+	const unsigned waiters = rt.cpu_waiters;
+	rt.cpu_waiters = 0;
+	for (int w = 0; w < kMaxLanes; w++)
+		if (waiters & (1u << w))
+			rt.sched.unpark(w);
+}
+
+/* A scheduling point: the search picks the lane that runs next (an enabled one). */
+static void schedule_here()
+{
+	runtime().sched.schedule();
+	wait_for_cpu();
+}
+
 void schedule_access_in_lane(const char *name, Marking marking, AccessType type)
 {
 	Runtime &rt = runtime();
@@ -95,7 +154,7 @@ void schedule_access_in_lane(const char *name, Marking marking, AccessType type)
 		LaneState &l = rt.current();
 		l.pending_op = name;
 		l.pending_write = type != AccessType::Read;
-		rt.sched.schedule();
+		schedule_here();
 		l.pending_op = nullptr;
 		l.pending_write = false;
 	}
@@ -105,7 +164,7 @@ void schedule_point()
 {
 	Runtime &rt = runtime();
 	if (rt.in_lane)
-		rt.sched.schedule();
+		schedule_here();
 }
 
 /*
@@ -273,6 +332,97 @@ static void reset_if_stale(LockState &lock)
 
 static bool is_exclusion(LockKind kind) { return kind == LockKind::Exclusion; }
 
+static const char *context_name(const LaneState &l)
+{
+	return l.in == LaneContext::Nmi ? "NMI" : l.in == LaneContext::Irq ? "hard IRQ" : "task";
+}
+
+static std::string stack_text(const Frame *frame)
+{
+	std::string out;
+	for (const FrameInfo &f : copy_stack(frame))
+		out += fmt::format("\n   {} {}:{}{}", f.function, f.file, f.line, f.inlined ? " [inline]" : "");
+	return out;
+}
+
+/*
+ * lockdep's IRQ-usage check (kernel/locking/lockdep.c, mark_lock() -> print_usage_bug()): per
+ * lock class, the first acquisition in hard-IRQ (or NMI) context, {IN-HARDIRQ-W}, and the first
+ * in task context with IRQs enabled, {HARDIRQ-ON-W}. Both in one execution: an interrupt can
+ * arrive while a task holds the lock, on the task's CPU, and spin on it for ever.
+ */
+static void check_irq_usage(const LockState &lock)
+{
+	Runtime &rt = runtime();
+	const int t = rt.lane();
+	const LaneState &l = rt.lanes[t];
+	const int usage = l.in != LaneContext::Task ? 0 : l.irq_depth == 0 ? 1 : -1;
+	if (usage < 0)
+		return;
+	LockUsage *u = nullptr;
+	for (LockUsage &x : rt.lock_usage)
+		if (x.name == lock.name || std::strcmp(x.name, lock.name) == 0)
+			u = &x;
+	if (!u)
+		u = &rt.lock_usage.emplace_back(LockUsage{lock.name});
+	const int other = 1 - usage;
+	if (u->lane[other] >= 0) {
+		static const char *const state[2] = {"{IN-HARDIRQ-W}", "{HARDIRQ-ON-W}"};
+		static const char *const how[2] = {"in hard-IRQ context", "with IRQs enabled"};
+		const std::string now = usage == 0 ? fmt::format("in {} context", context_name(l)) : how[1];
+		const std::string detail = fmt::format(
+			"inconsistent {} -> {} usage.\n  {} (cpu{}) takes {} {}:{}\n  {} state was registered by {} "
+			"(cpu{}), {}:{}\n  Possible unsafe locking scenario: CPU0: lock({}); <Interrupt> lock({}); *** DEADLOCK ***",
+			state[other], state[usage], lane_name(t), l.cpu, lock.name, now, stack_text(l.stack),
+			state[other], lane_name(u->lane[other]), u->cpu[other], how[other], stack_text(u->stack[other]),
+			lock.name, lock.name);
+		violation("irq-unsafe-lock", detail.c_str());
+		return;
+	}
+	if (u->lane[usage] < 0) {
+		u->lane[usage] = static_cast<int8_t>(t);
+		u->cpu[usage] = static_cast<int8_t>(l.cpu);
+		u->stack[usage] = l.stack;
+	}
+}
+
+/*
+ * A handler that spins on a lock held by code it interrupted never gets it: that code cannot run
+ * on the CPU until the handler returns (CONFIG_DEBUG_SPINLOCK: "spinlock cpu recursion").
+ */
+static void check_spin_on_interrupted(const LockState &lock)
+{
+	Runtime &rt = runtime();
+	const int t = rt.lane(), owner = lock.owner;
+	const LaneState &l = rt.lanes[t];
+	if (owner < 0 || owner == t || owner >= kMaxLanes || rt.cpu_owner[l.cpu] != t)
+		return;
+	const LaneState &o = rt.lanes[owner];
+	if (o.cpu != l.cpu && o.home_cpu != l.cpu)
+		return;  // the owner runs on another CPU (a cross-CPU call's function away from its home is still its home's)
+	violation("deadlock",
+		  fmt::format("BUG: spinlock cpu recursion on CPU#{}: {} ({}) spins on {}, held by {}, which it "
+			      "interrupted and which cannot run again on cpu{} until it returns",
+			      l.cpu, lane_name(t), context_name(l), lock.name, lane_name(owner), l.cpu)
+			  .c_str());
+}
+
+/* might_sleep(): a mutex sleeps, which no interrupt handler and no atomic section may (kernel/sched/core.c __might_resched()) */
+static void check_might_sleep(const LockState &lock)
+{
+	const LaneState &l = runtime().current();
+	if (l.in == LaneContext::Task && l.irq_depth == 0 && l.preempt_depth == 0)
+		return;
+	const std::string where = l.in != LaneContext::Task ? fmt::format("in {} context", context_name(l))
+				  : l.irq_depth			? std::string("with IRQs disabled")
+								: std::string("with preemption disabled");
+	violation("kernel-warning",
+		  fmt::format("BUG: sleeping function called from invalid context: mutex_lock({}) {} (in_atomic(): 1, "
+			      "irqs_disabled(): {})",
+			      lock.name, where, l.irq_depth > 0 || l.in != LaneContext::Task ? 1 : 0)
+			  .c_str());
+}
+
 void lock_acquire(LockState &lock, LockKind kind)
 {
 	Runtime &rt = runtime();
@@ -284,11 +434,18 @@ void lock_acquire(LockState &lock, LockKind kind)
 	}
 	reset_if_stale(lock);
 	const int t = rt.lane();
+	if (kind == LockKind::Mutex)
+		check_might_sleep(lock);
+	if (kind == LockKind::Spin) {
+		if (rt.prove_locking)
+			check_irq_usage(lock);
+		check_spin_on_interrupted(lock);
+	}
 	if (rt.is_visible(lock.name)) {
 		rt.lanes[t].pending_lock = &lock;
 		rt.lanes[t].pending_instance = &lock;
 		rt.lanes[t].pending_op = lock.name;
-		rt.sched.schedule();
+		schedule_here();
 		rt.lanes[t].pending_lock = nullptr;
 		rt.lanes[t].pending_instance = nullptr;
 		rt.lanes[t].pending_op = nullptr;
@@ -304,11 +461,26 @@ void lock_acquire(LockState &lock, LockKind kind)
 		lock.waiters |= 1u << t;
 		record_step(StepKind::Block, Marking::Plain, lock.name, 0, 0);
 		rt.sched.park();
+		wait_for_cpu();
 	}
 	lock.owner = t;
 	rt.lanes[t].vc.join(lock.release);
 	if (!is_exclusion(kind))
 		record_step(StepKind::Acquire, Marking::Plain, lock.name, 0, 0);
+	/*
+	 * A handler of this CPU may start while the lock is held, and spin on it: a scheduling point
+	 * just inside the critical section, where the lock is visible and an irq (IRQs on) or an
+	 * NMI lane of the CPU could start (README, "Where a handler can start").
+	 */
+	LaneState &l = rt.lanes[t];
+	if (kind == LockKind::Spin && l.in != LaneContext::Nmi && rt.is_visible(lock.name) &&
+	    (rt.lanes_on[2][l.cpu] || (l.irq_depth == 0 && rt.lanes_on[1][l.cpu]))) {
+		l.pending_op = lock.name;
+		l.pending_instance = &lock;
+		schedule_here();
+		l.pending_op = nullptr;
+		l.pending_instance = nullptr;
+	}
 }
 
 bool lock_try_acquire(LockState &lock, LockKind kind)
@@ -325,7 +497,7 @@ bool lock_try_acquire(LockState &lock, LockKind kind)
 	if (rt.is_visible(lock.name)) {
 		rt.lanes[t].pending_instance = &lock;
 		rt.lanes[t].pending_op = lock.name;
-		rt.sched.schedule();
+		schedule_here();
 		rt.lanes[t].pending_instance = nullptr;
 		rt.lanes[t].pending_op = nullptr;
 	}
@@ -365,6 +537,8 @@ void lock_release(LockState &lock, LockKind kind)
 	for (int w = 0; w < kMaxLanes; w++)
 		if (waiters & (1u << w))
 			rt.sched.unpark(w);
+	if (is_exclusion(kind))
+		wake_cpu_waiters();
 }
 
 bool lock_held(const LockState &lock)
@@ -376,15 +550,20 @@ bool lock_held(const LockState &lock)
 }
 
 /*
- * Preemption: excludes the other task lanes of the same CPU. IRQs off: also excludes the CPU's
- * interrupt lanes and the cross-CPU calls aimed at it. An NMI lane is excluded by neither.
+ * Preemption off: the CPU's other task lanes do not run (Runtime::cpu_allows()), and wait here
+ * if they take it themselves. IRQs off: also the CPU's irq lanes and the cross-CPU calls aimed
+ * at it do not start. An NMI is excluded by neither. Handlers run with both off from entry.
  */
 void preempt_off()
 {
 	Runtime &rt = runtime();
 	LaneState &l = cur();
-	if (l.preempt_depth++ == 0 && rt.in_lane && l.in == LaneContext::Task)
+	if (l.preempt_depth++ == 0 && rt.in_lane && l.in == LaneContext::Task) {
+		/* it disables the CPU's other task lanes, which need not take it themselves: a scheduling point */
+		if (rt.lanes_on[0][l.cpu] > 1)
+			rt.make_visible(rt.cpu_preempt[l.cpu]->name);
 		lock_acquire(*rt.cpu_preempt[l.cpu], LockKind::Exclusion);
+	}
 }
 
 void preempt_on()
@@ -425,6 +604,81 @@ void irq_on()
 
 bool irqs_off() { return cur().irq_depth > 0; }
 
+/*
+ * A handler starts on `cpu`: an irq or nmi lane at its beginning, a cross-CPU call's function.
+ * Where is a choice: this is a scheduling point whose pending operation is the entry, enabled
+ * where the CPU can take it (Runtime::cpu_allows()) and dependent on everything the CPU's lanes
+ * do. From here to handler_exit() the lane owns the CPU: the code it interrupted waits.
+ */
+void handler_enter(int cpu, LaneContext in)
+{
+	Runtime &rt = runtime();
+	const int t = rt.lane();
+	LaneState &l = rt.lanes[t];
+	const bool nmi = in == LaneContext::Nmi;
+	LockState &excl = nmi ? *rt.cpu_pmi[cpu] : *rt.cpu_irq[cpu];  // what keeps it out: the PMI masked, IRQs off
+	reset_if_stale(excl);
+	l.entry_cpu = static_cast<int8_t>(cpu);
+	l.entry_in = in;
+	l.pending_op = nmi ? "nmi entry" : "irq entry";
+	l.pending_instance = &excl;
+	l.pending_lock = &excl;
+	rt.sched.schedule();
+	for (;;) {  // only a deadlock resumes a handler that cannot start (wait_for_cpu())
+		wait_for_cpu();
+		if (excl.owner == -1)
+			break;
+		excl.waiters |= 1u << t;
+		record_step(StepKind::Block, Marking::Plain, excl.name, 0, 0);
+		rt.sched.park();
+	}
+	l.pending_op = nullptr;
+	l.pending_instance = nullptr;
+	l.pending_lock = nullptr;
+	l.entry_cpu = -1;
+	l.interrupted = rt.cpu_owner[cpu];
+	rt.cpu_owner[cpu] = static_cast<int8_t>(t);
+	l.cpu = cpu;
+	l.in = in;
+	l.irq_depth = 1;
+	l.preempt_depth = 1;
+	/* held to the exit, as a local_irq_disable() would hold it: release to acquire orders */
+	excl.acquired_by |= 1u << t;
+	if (excl.acquired_by & ~(1u << t))
+		rt.make_visible(excl.name);
+	excl.owner = t;
+	l.vc.join(excl.release);
+	if (rt.specs && (*rt.specs)[t].in == in)  // an irq or nmi lane (a cross-CPU call says so itself)
+		record_text_step(StepKind::Note, fmt::format("{}: starts on cpu{}; what it interrupts waits until it returns",
+							     nmi ? "NMI" : "hard IRQ", cpu));
+}
+
+/* The handler returns: the CPU goes back to the code it interrupted. */
+void handler_exit()
+{
+	Runtime &rt = runtime();
+	const int t = rt.lane();
+	LaneState &l = rt.lanes[t];
+	const int cpu = l.cpu;
+	lock_release(l.in == LaneContext::Nmi ? *rt.cpu_pmi[cpu] : *rt.cpu_irq[cpu], LockKind::Exclusion);
+	if (l.in == LaneContext::Nmi) {
+		/*
+		 * What takes the CPU's IRQ exclusion next (an irq, an IPI, the task's local_irq_disable())
+		 * runs after the NMI on this CPU and can never be interrupted by it any more: ordered
+		 * after it. (Not the other way: an NMI can land in an irq handler.)
+		 */
+		LockState &irq = *rt.cpu_irq[cpu], &pmi = *rt.cpu_pmi[cpu];
+		reset_if_stale(irq);
+		for (int i = 0; i < kMaxLanes; i++)
+			irq.release[i] = std::max(irq.release[i], pmi.release[i]);
+	}
+	rt.cpu_owner[cpu] = l.interrupted;
+	l.interrupted = -1;
+	l.irq_depth = 0;
+	l.preempt_depth = 0;
+	wake_cpu_waiters();
+}
+
 void kcsan_disable_current() { cur().kcsan_disabled++; }
 void kcsan_enable_current() { cur().kcsan_disabled--; }
 
@@ -433,32 +687,82 @@ int current_lane() { return runtime().in_lane ? runtime().lane() : -1; }
 bool running() { return runtime().in_lane; }
 void set_sequential_cpu(int cpu) { sequential_lane().cpu = sequential_lane().home_cpu = cpu; }
 
+/*
+ * The PMI masked (the PMU disabled): the CPU's exclusion for its nmi lanes, as IRQs off is for
+ * its irq lanes. An NMI holds it from entry to exit; masking takes it (a scheduling point once
+ * an NMI has taken it too), and orders the masked code with the NMIs before and after it.
+ */
+void pmi_mask()
+{
+	Runtime &rt = runtime();
+	if (!rt.in_lane)
+		return;
+	LaneState &l = rt.current();
+	if (rt.pmi_masked[l.cpu]++ == 0)
+		lock_acquire(*rt.cpu_pmi[l.cpu], LockKind::Exclusion);
+}
+
+void pmi_unmask()
+{
+	Runtime &rt = runtime();
+	if (!rt.in_lane)
+		return;
+	LaneState &l = rt.current();
+	if (rt.pmi_masked[l.cpu] <= 0) {
+		violation("kernel-warning", "the PMI was unmasked while not masked");
+		return;
+	}
+	if (--rt.pmi_masked[l.cpu] == 0)
+		lock_release(*rt.cpu_pmi[l.cpu], LockKind::Exclusion);
+}
+
+/*
+ * kernel/smp.c: smp_call_function_single(), wait=1. On the caller's own CPU, func runs at once
+ * with IRQs off (generic_exec_single()). On another CPU it is an IPI: func runs in hard-IRQ
+ * context on the target (on this lane, as that CPU: handler_enter()), once the target has IRQs
+ * on and no handler running, while the caller spins in csd_lock_wait() with preemption off
+ * (get_cpu()). The caller sees it done only when its own CPU runs it again: a scheduling point
+ * that waits while a handler owns the caller's CPU. An idle CPU (no lane) takes it at once.
+ */
 void call_on_cpu(int cpu, void (*fn)(void *), void *info)
 {
 	Runtime &rt = runtime();
 	LaneState &l = cur();
+	if (rt.in_lane && (l.irq_depth > 0 || l.in != LaneContext::Task))
+		violation("kernel-warning", "WARN_ON_ONCE(cpu_online(this_cpu) && irqs_disabled()) in "
+					    "smp_call_function_single(): a cross-CPU call with IRQs disabled can deadlock");
 	if (cpu == l.cpu) {
 		irq_off();
 		fn(info);
 		irq_on();
 		return;
 	}
-	if (rt.in_lane) {
-		lock_acquire(*rt.cpu_irq[cpu], LockKind::Exclusion);
-		record_text_step(StepKind::Note, "IPI: runs on cpu" + std::to_string(cpu));
+	if (!rt.in_lane) {  // sequential (setup): the function runs at once, as that CPU
+		LaneState saved = l;
+		l.cpu = cpu;
+		l.irq_depth = 1;
+		l.preempt_depth = 1;
+		fn(info);
+		l.cpu = saved.cpu;
+		l.irq_depth = saved.irq_depth;
+		l.preempt_depth = saved.preempt_depth;
+		return;
 	}
-	LaneState saved = l;
-	l.cpu = cpu;
-	l.irq_depth = 1;
-	l.preempt_depth = 1;
+	preempt_off();  // get_cpu()
+	const LaneState saved = l;
+	handler_enter(cpu, LaneContext::Irq);
+	record_text_step(StepKind::Note, "IPI: runs on cpu" + std::to_string(cpu) + " in hard-IRQ context");
 	fn(info);
+	handler_exit();
 	l.cpu = saved.cpu;
+	l.in = saved.in;
 	l.irq_depth = saved.irq_depth;
 	l.preempt_depth = saved.preempt_depth;
-	if (rt.in_lane) {
-		record_text_step(StepKind::Note, "IPI: back on cpu" + std::to_string(l.cpu));
-		lock_release(*rt.cpu_irq[cpu], LockKind::Exclusion);
-	}
+	l.pending_op = "csd_lock_wait";  // the caller's CPU runs the caller again
+	schedule_here();
+	l.pending_op = nullptr;
+	record_text_step(StepKind::Note, "IPI: done, back on cpu" + std::to_string(l.cpu));
+	preempt_on();  // put_cpu()
 }
 
 uint64_t clock_read()
@@ -468,7 +772,7 @@ uint64_t clock_read()
 		/* the clock is a shared counter: reads conflict with each other, never reported as races */
 		if (rt.is_visible("perf_clock")) {
 			rt.current().pending_op = "perf_clock";
-			rt.sched.schedule();
+			schedule_here();
 			rt.current().pending_op = nullptr;
 		}
 		const int t = rt.lane();
@@ -510,8 +814,9 @@ void violation(const char *invariant, const char *detail)
 		return;
 	rt.failed = true;
 	rt.violation = Violation{invariant, detail, rt.in_lane ? rt.lane() : -1, copy_stack(cur().stack)};
-	if (rt.in_lane)
-		record_text_step(StepKind::Violation, std::string(invariant) + ": " + detail);
+	if (rt.in_lane)  // the trace shows the first line; the report the whole detail
+		record_text_step(StepKind::Violation,
+				 std::string(invariant) + ": " + std::string(detail, std::strcspn(detail, "\n")));
 	rt.sched.fail();
 }
 

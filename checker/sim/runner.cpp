@@ -601,17 +601,13 @@ void run_lane(unsigned index)
 {
 	const LaneSpec &spec = engine.program->lanes[index];
 	LaneState &l = rt().lanes[index];
-	if (spec.in == LaneContext::Irq) {
-		/* an interrupt handler runs with its CPU's IRQs off from entry to exit */
-		lock_acquire(*rt().cpu_irq[spec.cpu], LockKind::Exclusion);
-		l.irq_depth = 1;
-		l.preempt_depth = 1;
-	}
+	if (spec.in != LaneContext::Task)
+		handler_enter(spec.cpu, spec.in);  // where it interrupts its CPU is the search's choice
 	spec.body();
-	if (spec.in == LaneContext::Irq) {
-		l.irq_depth = 0;
-		l.preempt_depth = 0;
-		lock_release(*rt().cpu_irq[spec.cpu], LockKind::Exclusion);
+	if (spec.in != LaneContext::Task) {
+		if (l.irq_depth != 1 || l.preempt_depth != 1)
+			violation("lockdep", "the handler returned with IRQs or preemption not as they were at its entry");
+		handler_exit();
 	} else if (l.irq_depth || l.preempt_depth) {
 		violation("lockdep", "the lane's code returned with IRQs or preemption still disabled");
 	}
@@ -753,6 +749,7 @@ Result explore(const Program &program, const Options &options)
 	install_scheduler_hooks();
 	rt().race_mode = options.race_mode;
 	rt().reduction = options.reduction;
+	rt().prove_locking = options.prove_locking;
 	rt().visible.clear();
 	rt().new_visible = false;
 	rt().frozen = false;

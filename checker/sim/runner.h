@@ -20,9 +20,11 @@ namespace sim {
 
 /* What a lane's code runs as on its CPU. */
 enum class LaneContext {
-	Task,  // process context: excluded by preempt_disable() of other task lanes on its CPU
-	Irq,   // a hard interrupt: runs with that CPU's IRQs disabled, excluded by its IRQ-disabled sections
-	Nmi,   // an NMI: excluded by nothing
+	Task,  // process context: does not run while a handler of its CPU runs, or another task lane
+	       // of its CPU has preemption off
+	Irq,   // a hard interrupt: starts where its CPU has IRQs on and no handler runs, and owns the
+	       // CPU until it returns (the code it interrupted waits); IRQs off throughout
+	Nmi,   // an NMI: starts anywhere but in another NMI of its CPU (or a masked PMI), owns the CPU
 };
 
 struct LaneSpec {
@@ -68,6 +70,7 @@ struct Options {
 	RaceMode race_mode = RaceMode::Record;
 	RacePolicy policy = RacePolicy::Default;
 	bool reduction = true;          // skip scheduling points that cannot change the outcome (README)
+	bool prove_locking = true;      // lockdep's IRQ-usage check (CONFIG_PROVE_LOCKING): irq-unsafe-lock
 	size_t deepening_budget = size_t{16} << 20;  // bytes for a deepening round's work list; over it, rounds re-run the tree
 	int shard = 0, shards = 1;      // explore only part `shard` of `shards` disjoint parts (runner.cpp)
 	uint64_t max_executions = 0;    // 0: no limit

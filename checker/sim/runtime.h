@@ -34,8 +34,8 @@ struct VectorClock {
 
 struct LaneState {
 	int home_cpu = 0;
-	int cpu = 0;                   // current identity (a cross-CPU call changes it)
-	LaneContext in = LaneContext::Task;
+	int cpu = 0;                   // current identity (a cross-CPU call's function runs as its target)
+	LaneContext in = LaneContext::Task;  // current context (a cross-CPU call's function runs in Irq)
 	VectorClock vc;
 	Clock fence_release[kMaxLanes] = {};  // vc at the last smp_wmb, published by later marked stores
 	bool has_fence_release = false;
@@ -48,6 +48,22 @@ struct LaneState {
 	const char *pending_op = nullptr;  // the field or lock name of its next visible operation; nullptr: unknown
 	const LockState *pending_instance = nullptr;  // when that operation takes a lock: which one
 	bool pending_write = false;    // that operation writes a field
+	/*
+	 * Interrupts (README, "Interrupts and cross-CPU calls"). At its scheduling point a handler
+	 * about to start (an irq or nmi lane, a cross-CPU call's function) has entry_cpu set: the
+	 * CPU it interrupts. Once started it owns that CPU (Runtime::cpu_owner) until it returns.
+	 */
+	int8_t entry_cpu = -1;
+	LaneContext entry_in = LaneContext::Irq;
+	int8_t interrupted = -1;       // the handler this one interrupted (an NMI in an irq), owner again at exit
+};
+
+/* lockdep's usage of one lock class in this execution (README, "IRQ safety") */
+struct LockUsage {
+	const char *name;
+	const Frame *stack[2] = {};   // [0] {IN-HARDIRQ-W}, [1] {HARDIRQ-ON-W}: the first acquisition of each
+	int8_t lane[2] = {-1, -1};
+	int8_t cpu[2] = {-1, -1};
 };
 
 /* A race as detected, before its stacks are copied out of the frame arena. */
@@ -121,6 +137,14 @@ struct Runtime {
 
 	std::unique_ptr<LockState> cpu_irq[kMaxCpus];      // held while a CPU's IRQs are off
 	std::unique_ptr<LockState> cpu_preempt[kMaxCpus];  // held while a CPU's preemption is off
+	std::unique_ptr<LockState> cpu_pmi[kMaxCpus];      // held while a CPU's PMI is masked, and by its NMI
+	int8_t cpu_owner[kMaxCpus];  // the running handler that owns each CPU (the innermost), -1: none
+	int pmi_masked[kMaxCpus] = {};  // sim::pmi_mask() depth: the CPU's nmi lanes do not start
+	uint8_t lanes_on[3][kMaxCpus] = {};  // the program's lanes per LaneContext (task, irq, nmi) and CPU
+	unsigned cpu_waiters = 0;  // lanes parked because their CPU is not theirs (only in a deadlock)
+	const std::vector<LaneSpec> *specs = nullptr;  // the lanes of the program (names, for reports)
+	bool prove_locking = true;  // Options::prove_locking
+	std::vector<LockUsage> lock_usage;  // this execution's, by lock class
 
 	FrameArena frames;
 	std::vector<RawStep> steps;
@@ -143,7 +167,7 @@ struct Runtime {
 	bool frozen = false;      // replay: the token fixed the visible names
 	int clock_lane = -1;      // the last perf_clock() read, as an epoch, for the clock's own conflicts
 	Clock clock_epoch = 0;
-	std::string cpu_lock_names[2][kMaxCpus];
+	std::string cpu_lock_names[3][kMaxCpus];
 
 	/* per name pointer: a direct-mapped cache in front of the set (checked at every access) */
 	struct VisibleSlot {
@@ -196,19 +220,60 @@ struct Runtime {
 	 * The seam between the semantics (hooks.cpp: what a lane is about to do) and the search
 	 * (runner.cpp: which lane runs next). At a scheduling point the search asks only these two:
 	 * whether a lane can take its next step now, and whether the next steps of two lanes may fail
-	 * to commute. Whatever restricts when a lane may run (a held lock today) belongs in enabled();
-	 * whatever orders two steps (a shared name or lock) in dependent().
+	 * to commute. Whatever restricts when a lane may run belongs in enabled(): a held lock, and
+	 * the interrupt rules (README, "Interrupts and cross-CPU calls"): a lane runs only while its
+	 * CPU is its own (no handler above it there, no other task lane of the CPU with preemption
+	 * off), and a handler starts only where its CPU can take it. Whatever orders two steps
+	 * belongs in dependent(): a shared name or lock, and a shared CPU.
+	 *
+	 * The search must resume only enabled lanes, with one exception: when no lane is enabled
+	 * (a deadlock) it may resume any, and the lane blocks (hooks.cpp parks a lane waiting for a
+	 * lock or for its CPU), so that Relacy reports the deadlock once every lane is parked. The
+	 * hooks make every scheduling point a call of SchedulerHooks::schedule(); a lane's first one
+	 * comes before any of its code when it is a handler (its start).
 	 */
 	bool enabled(int lane) const
 	{
 		const LockState *l = lanes[lane].pending_lock;
-		return !l || l->owner == -1 || l->owner == lane;
+		return (!l || l->owner == -1 || l->owner == lane) && cpu_allows(lane);
 	}
-	/* Two pending operations commute when both are known and take different lock instances, or
-	 * name different fields or clocks (names, not instances: conservative); README, "The reduction". */
+	/*
+	 * The CPU side of enabled(). A handler about to start on CPU c: an irq (or a cross-CPU
+	 * call's function) when no handler runs on c; an nmi when no NMI runs on c (their pending
+	 * lock, c's IRQ exclusion or PMI mask, says whether c has IRQs off or its PMI masked). Any
+	 * other lane: when no handler above it owns its CPU, and, for a task lane, when no other
+	 * task lane of its CPU has preemption off (full preemption, CONFIG_PREEMPT).
+	 */
+	bool cpu_allows(int lane) const
+	{
+		const LaneState &l = lanes[lane];
+		if (l.entry_cpu >= 0) {
+			const int top = cpu_owner[l.entry_cpu];
+			if (l.entry_in == LaneContext::Nmi)
+				return top < 0 || lanes[top].in != LaneContext::Nmi;
+			return top < 0;
+		}
+		const int top = cpu_owner[l.cpu];
+		if (top >= 0)
+			return top == lane;
+		if (l.in == LaneContext::Task) {
+			const int p = cpu_preempt[l.cpu]->owner;
+			return p < 0 || p == lane;
+		}
+		return true;
+	}
+	/*
+	 * Two pending operations commute when they are on different CPUs and both are known and
+	 * take different lock instances, or name different fields or clocks (names, not instances:
+	 * conservative); README, "The reduction". Steps on one CPU never commute: each can start
+	 * or end a handler, or disable preemption or IRQs, and so disable the other; a handler's
+	 * entry is on the CPU it interrupts (and its caller's).
+	 */
 	bool dependent(int a, int b) const
 	{
 		const LaneState &la = lanes[a], &lb = lanes[b];
+		if (cpus_of(la) & cpus_of(lb))
+			return true;
 		const char *x = la.pending_op, *y = lb.pending_op;
 		if (!x || !y)
 			return true;
@@ -216,11 +281,23 @@ struct Runtime {
 			return la.pending_instance == lb.pending_instance;
 		return x == y || std::strcmp(x, y) == 0;
 	}
+	static unsigned cpus_of(const LaneState &l)
+	{
+		return 1u << l.cpu | (l.entry_cpu >= 0 ? 1u << l.entry_cpu : 0u);
+	}
 };
 
 extern Runtime the_runtime;  // hooks.cpp
 inline Runtime &runtime() { return the_runtime; }
 
 std::vector<FrameInfo> copy_stack(const Frame *frame);
+
+/*
+ * The current lane starts a handler on `cpu` (a scheduling point: the search chooses where it
+ * interrupts the CPU), and returns from it. The runner brackets irq and nmi lanes with these;
+ * call_on_cpu() brackets a cross-CPU call's function.
+ */
+void handler_enter(int cpu, LaneContext in);
+void handler_exit();
 
 }  // namespace sim

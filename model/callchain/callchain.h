@@ -172,15 +172,6 @@ struct model_cpu {
 	struct task_struct idle;
 	u32 unwind_ctx_ctr = 0;	/* DEFINE_PER_CPU(u32, unwind_ctx_ctr) */
 	bool in_nmi = false;
-	/*
-	 * model-only: an NMI runs to completion on the CPU it interrupts. The simulator lets an
-	 * nmi lane run at any scheduling point of any lane (checker/sim/README.md), including in
-	 * the middle of code on its own CPU; this exclusion restores the kernel's "the interrupted
-	 * code does not run while the NMI does". The NMI holds it for its whole duration; code of
-	 * the task running on this CPU holds it except at the points where the model lets an NMI
-	 * land (model_nmi_window()).
-	 */
-	sim::LockState nmi{"cpu.nmi"};
 };
 
 struct callchain_world : model::World {
@@ -201,7 +192,12 @@ struct task_struct *model_current(void);
 #define current (::callchain::model_current())
 bool in_nmi(void);
 
-/* model-only NMI exclusion (see model_cpu::nmi) */
+/*
+ * model-only: where an NMI of this CPU may land in the task's code. An NMI runs to completion on
+ * the CPU it interrupts (the simulator's rule); these restrict where it starts: the task masks
+ * the PMI (sim::pmi_mask(), the PMU disabled) except at the points the model lets an NMI land
+ * (model_nmi_window()).
+ */
 void model_nmi_hold(int cpu);
 void model_nmi_release(int cpu);
 void model_nmi_window(int cpu);

@@ -220,11 +220,17 @@ void _free_event(struct perf_event *event)
 	sim::note((event->model_name + " freed (call_rcu)").c_str());
 }
 
+/* model-only: what __perf_remove_from_context() does here, in the removal's IPI on the event's CPU */
+static void model_remove_ipi(void *info)
+{
+	((struct perf_event *)info)->model_removed = true;
+}
+
 /*
  * kernel/events/core.c: perf_event_release_kernel() @ 12f24484da13, cut down: close() of the
- * last fd. Model: perf_remove_from_context() is "the event is off its context and no NMI of its
- * CPU is still sampling it" (the removal's IPI to the task's CPU cannot run inside an NMI there):
- * the model waits for that CPU's NMI exclusion, then marks the event removed; then the last
+ * last fd. Model: perf_remove_from_context() is "the event is off its context", done by
+ * event_function_call()'s IPI to the task's CPU while the task runs (a hard-IRQ handler there:
+ * it cannot run inside an NMI of that CPU, nor where that CPU has IRQs off); then the last
  * put_event() -> _free_event().
  */
 void perf_event_release_kernel(struct perf_event *event)
@@ -233,13 +239,10 @@ void perf_event_release_kernel(struct perf_event *event)
 	struct task_struct *task = event->ctx->task.peek();
 
 	/* perf_remove_from_context(event, DETACH_GROUP | DETACH_DEAD) */
-	if (task && task->model_cpu >= 0) {
-		model_nmi_hold(task->model_cpu);
+	if (task && task->model_cpu >= 0)
+		smp_call_function_single(task->model_cpu, model_remove_ipi, event, 1);
+	else
 		event->model_removed = true;
-		model_nmi_release(task->model_cpu);
-	} else {
-		event->model_removed = true;
-	}
 
 	_free_event(event);	/* put_event() of the last reference */
 }

@@ -59,10 +59,19 @@ struct task_struct *model_current(void) { return model_cpu_of(smp_processor_id()
 
 bool in_nmi(void) { return model_cpu_of(smp_processor_id())->in_nmi; }
 
-void model_nmi_hold(int cpu) { sim::lock_acquire(model_cpu_of(cpu)->nmi, sim::LockKind::Exclusion); }
-void model_nmi_release(int cpu) { sim::lock_release(model_cpu_of(cpu)->nmi, sim::LockKind::Exclusion); }
+void model_nmi_hold(int cpu)
+{
+	if (cpu != smp_processor_id())
+		throw std::logic_error("perfmc: BUG: deferred-callchain: the PMI of another CPU masked");
+	sim::pmi_mask();
+}
+void model_nmi_release(int cpu)
+{
+	(void)cpu;
+	sim::pmi_unmask();
+}
 
-/* model-only: a point in the task's kernel code where an NMI of its CPU may land */
+/* model-only: a point in the task's kernel code where an NMI of its CPU may land (masking is a scheduling point) */
 void model_nmi_window(int cpu)
 {
 	model_nmi_release(cpu);
@@ -92,7 +101,7 @@ void op_nmi_sample(callchain_world &w, int event)
 	int cpu = smp_processor_id();
 	struct model_sample sample;
 
-	model_nmi_hold(cpu);
+	/* the NMI owns its CPU until it returns (the simulator's rule): no exclusion to take */
 	model_cpu_of(cpu)->in_nmi = true;
 	if (e->model_removed) {
 		sim::note(("nmi_sample(" + e->model_name + "): the event is off its context, no sample").c_str());
@@ -104,7 +113,6 @@ void op_nmi_sample(callchain_world &w, int event)
 				  .c_str());
 	}
 	model_cpu_of(cpu)->in_nmi = false;
-	model_nmi_release(cpu);
 }
 
 /*

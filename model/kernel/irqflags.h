@@ -1,8 +1,9 @@
 /*
  * include/linux/irqflags.h and include/linux/preempt.h: what IRQ and preemption state exclude.
- * Disabling IRQs on a CPU excludes that CPU's interrupt lanes and the cross-CPU calls aimed at it;
- * disabling preemption excludes the other task lanes on the same CPU. IRQs off implies
- * preemption off, as in the kernel.
+ * Disabling IRQs on a CPU keeps that CPU's irq lanes and the cross-CPU calls aimed at it from
+ * starting (an NMI still may); disabling preemption keeps the other task lanes of the CPU from
+ * running. IRQs off implies preemption off, as in the kernel. In a handler (irq, NMI, a
+ * cross-CPU call's function) both are off (checker/sim/README.md, "Interrupts").
  */
 #pragma once
 

@@ -1,6 +1,7 @@
 /*
  * include/linux/mutex.h: struct mutex, a sleeping lock: acquiring it is a scheduling point that
- * may block; release to acquire orders. Preemption stays enabled while it is held.
+ * may block; release to acquire orders. Preemption stays enabled while it is held. mutex_lock()
+ * in a handler or with IRQs or preemption off is might_sleep()'s kernel-warning.
  */
 #pragma once
 

@@ -152,8 +152,20 @@ int current_cpu();     // smp_processor_id()
 int current_lane();    // -1 outside a simulation
 bool running();        // inside a lane of a simulation (not setup, not the final check)
 
-/* Runs fn(info) as if on `cpu` with its IRQs disabled: excluded from that CPU's IRQ-disabled sections. */
+/*
+ * smp_call_function_single(cpu, fn, info, 1): on the current CPU, fn runs at once with IRQs off;
+ * on another, as an IPI: in hard-IRQ context on `cpu` once it has IRQs on, pausing what runs
+ * there, while the caller waits (checker/sim/README.md, "Interrupts and cross-CPU calls").
+ */
 void call_on_cpu(int cpu, void (*fn)(void *), void *info);
+
+/*
+ * The PMU's interrupt of the current CPU is masked (the PMU is disabled, perf_pmu_disable()): an
+ * nmi lane of that CPU (a PMI) does not start until it is unmasked. Masking is a scheduling
+ * point, where a pending NMI may still land.
+ */
+void pmi_mask();
+void pmi_unmask();
 
 /* The model clock: deterministic, advances by the tick at every read (a scheduling point). */
 uint64_t clock_read();

@@ -1,8 +1,9 @@
 /*
- * include/linux/smp.h: smp_processor_id() and smp_call_function_single(). The cross-CPU call
- * runs func on the calling lane but as if on the target CPU with its IRQs disabled: it is
- * excluded from the target's IRQ-disabled sections, and it and the caller are ordered both ways
- * (wait=1). Model difference: the target's IRQ-enabled code is not paused while it runs.
+ * include/linux/smp.h: smp_processor_id() and smp_call_function_single(). The cross-CPU call is
+ * an IPI: func runs on the calling lane as the target CPU, in hard-IRQ context, once the target
+ * has IRQs on and no handler running, and what the target was running waits until it returns;
+ * the caller waits for it (csd_lock_wait()), so it and the caller are ordered both ways (wait=1).
+ * On the caller's own CPU func runs at once with IRQs off.
  */
 #pragma once
 

@@ -2,6 +2,8 @@
  * include/linux/spinlock.h: raw_spinlock_t and spinlock_t, with the _irq and _irqsave forms.
  * Taking a spinlock disables preemption (and IRQs for the _irq/_irqsave forms) on the current
  * CPU, then acquires the lock: a scheduling point that may block; release to acquire orders.
+ * Lockdep's IRQ-usage rule is checked per lock name (irq-unsafe-lock), and a handler spinning on
+ * a lock held by the code it interrupted is a deadlock (checker/sim/README.md, "IRQ safety").
  */
 #pragma once
 
