@@ -10,7 +10,7 @@
 
 #include "checker/api.h"
 #include "checker/diagnostic.h"
-#include "model/world.h"
+#include "model/model.h"
 
 #ifndef PERFMC_SCENARIO_DIR
 #define PERFMC_SCENARIO_DIR "scenarios"
@@ -78,7 +78,7 @@ static std::vector<OpSpec> to_op_specs(const std::vector<model::Entry> &entries)
 {
 	std::vector<OpSpec> specs;
 	for (const model::Entry &e : entries) {
-		OpSpec spec{e.name, {}, e.summary};
+		OpSpec spec{e.name, {}, e.summary, e.area};
 		for (const auto &[name, kind] : e.params)
 			spec.params.push_back(ParamSpec{name, to_parser_kind(kind)});
 		specs.push_back(std::move(spec));
@@ -92,13 +92,15 @@ const std::vector<Registry> &model_registries()
 		std::vector<Registry> all;
 		for (const model::Model *m : model::models()) {
 			Registry r;
-			r.name = m->name();
-			r.summary = m->summary();
-			r.ops = to_op_specs(m->ops());
-			r.functions = to_op_specs(m->functions());
-			r.variants = m->variants();
-			r.invariants = m->invariants();
-			r.attrs = m->attrs();
+			r.name = m->name;
+			r.summary = m->summary;
+			r.ops = to_op_specs(m->ops);
+			r.functions = to_op_specs(m->functions);
+			r.variants = m->variant_names();
+			r.invariants = m->invariant_names();
+			r.attrs = m->attrs;
+			for (const auto &[retired, instead] : m->retired)
+				r.retired.emplace_back(retired, instead);
 			all.push_back(std::move(r));
 		}
 		return all;
@@ -156,9 +158,11 @@ Scenario load_scenario(const std::string &name_or_path, const std::string &dir)
 
 namespace {
 
-/* The world of the current execution; the simulator runs one execution at a time per process. */
-std::unique_ptr<model::World> world;
-const model::Model *current_model = nullptr;
+/* One run's state: its model, and the world of the execution that runs (rebuilt for each). */
+struct Run {
+	const model::Model *model;
+	std::unique_ptr<model::World> world;
+};
 
 model::WorldSetup world_setup(const Scenario &s)
 {
@@ -215,13 +219,13 @@ struct BoundOp {
 	std::vector<int64_t> args;
 	std::vector<std::pair<model::LockKind, int>> locks;
 
-	void run() const
+	void run(Run &run) const
 	{
 		for (const auto &[kind, object] : locks)
-			current_model->lock_object(*world, kind, object);
-		entry->run(*world, args);
+			run.model->lock_object(*run.world, kind, object);
+		entry->run(*run.world, args);
 		for (auto it = locks.rbegin(); it != locks.rend(); ++it)
-			current_model->unlock_object(*world, it->first, it->second);
+			run.model->unlock_object(*run.world, it->first, it->second);
 	}
 };
 
@@ -398,7 +402,7 @@ std::string effective_variant(const Scenario &scenario, const RunOptions &option
 	if (!options.variant.empty())
 		return options.variant;
 	const model::Model *m = model::find_model(scenario.model);
-	return m && !m->variants().empty() ? m->variants().front() : std::string();
+	return m && !m->variants.empty() ? std::string(m->variants.front().name) : std::string();
 }
 
 std::string scenario_identity(const Scenario &scenario, const std::string &variant)
@@ -448,34 +452,41 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	const model::Model *m = model::find_model(scenario.model);
 	if (!m)
 		throw InputError(Diagnostic{scenario.file, 0, 0, "unknown model '" + scenario.model + "'", "`perfmc list --ops` lists the models"});
-	current_model = m;
 	const std::string variant = effective_variant(scenario, options);
-	const auto &variants = m->variants();
-	if (std::find(variants.begin(), variants.end(), variant) == variants.end()) {
-		std::string guess = closest_match(variant, variants);
+	model::WorldSetup setup = world_setup(scenario);
+	try {
+		model::select(*m, variant, scenario.invariants, setup);
+	} catch (const model::SelectionError &e) {
+		std::string guess = closest_match(e.unknown, e.known);
 		std::string all;
-		for (const auto &v : variants)
+		for (const auto &v : e.known)
 			all += (all.empty() ? "" : ", ") + v;
-		throw InputError(Diagnostic{"", 0, 0, "unknown variant '" + variant + "'",
-					    guess.empty() ? "variants: " + all : "did you mean '" + guess + "'? variants: " + all});
+		std::string what = e.unknown == variant ? "variant" : "invariant";
+		throw InputError(Diagnostic{"", 0, 0, "unknown " + what + " '" + e.unknown + "'",
+					    guess.empty() ? what + "s: " + all : "did you mean '" + guess + "'? " + what + "s: " + all});
 	}
 	check_run_options(scenario, options);
 	const std::string identity = scenario_identity(scenario, variant);
 	std::string schedule;
 	if (options.replay)
 		schedule = unwrap_token(*options.replay, identity);
-	m->select_variant(variant);
-	m->select_invariants(scenario.invariants);
+	Run run{m, nullptr};
 
-	auto bind = [m](const std::vector<Op> &in) {
+	auto bind = [m, &scenario](const std::vector<Op> &in) {
 		std::vector<BoundOp> ops;
 		for (const Op &op : in) {
 			BoundOp b;
-			b.entry = &find_entry(op.is_call ? m->functions() : m->ops(), op.name);
+			b.entry = &find_entry(op.is_call ? m->functions : m->ops, op.name);
 			for (const OpArg &a : op.args)
 				b.args.push_back(a.index);
-			for (const LockRef &l : op.locks)
+			for (const LockRef &l : op.locks) {
+				if (!m->has_lock_kind(to_model_lock(l.kind)))
+					throw InputError(Diagnostic{scenario.file, l.pos.line, l.pos.column,
+								    fmt::format("model '{}' has no {} for `{}` to hold", m->name,
+										model::lock_kind_name(to_model_lock(l.kind)), l.text),
+								    "the model's lock kinds are listed by `perfmc list --ops`"});
 				b.locks.emplace_back(to_model_lock(l.kind), l.object);
+			}
 			ops.push_back(b);
 		}
 		return ops;
@@ -485,7 +496,6 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	for (const LaneSpec &lane : scenario.lanes)
 		lanes.push_back(bind(lane.ops));
 
-	const model::WorldSetup setup = world_setup(scenario);
 	/* build the world once, sequentially: a setup the kernel cannot reach is an input error,
 	 * reported here, at the object at fault, rather than from inside a simulated CPU */
 	sim::take_sequential_violations();
@@ -495,12 +505,12 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 		throw InputError(Diagnostic{scenario.file, pos.line, pos.column, "the setup cannot be built: " + what, hint});
 	}
 	try {
-		world = m->build_world(setup);
+		run.world = m->build_world(setup);
 		sim::set_sequential_cpu(0);
 		for (size_t i = 0; i < setup_ops.size(); i++) {
 			const Op &op = scenario.setup_ops[i];
 			try {
-				setup_ops[i].run();
+				setup_ops[i].run(run);
 			} catch (const std::exception &e) {
 				throw InputError(Diagnostic{scenario.file, op.pos.line, op.pos.column,
 							    fmt::format("setup op '{}' cannot run: {}", op.text, e.what()),
@@ -514,30 +524,31 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 							    "setup ops run alone on cpu0, before the lanes: give them a state they can run from"});
 		}
 	} catch (...) {
-		world.reset();
+		run.world.reset();
 		sim::take_sequential_violations();
 		throw;
 	}
-	world.reset();
+	run.world.reset();
 
 	sim::Program program;
 	program.tick = setup.tick;
-	program.setup = [m, &setup, &setup_ops] {
+	program.setup = [&run, &setup, &setup_ops] {
 		if (stop_requested())
 			sim::request_stop();  // a signal between two searches (a suite's runs) stops this one too
-		world = m->build_world(setup);
+		run.world.reset();
+		run.world = run.model->build_world(setup);
 		sim::set_sequential_cpu(0);
 		for (const BoundOp &op : setup_ops)
-			op.run();
+			op.run(run);
 	};
-	program.teardown = [] { world.reset(); };
-	program.finish = [m] { m->check_final(*world); };
+	program.teardown = [&run] { run.world.reset(); };
+	program.finish = [&run] { run.model->check_final(*run.world); };
 	for (size_t i = 0; i < scenario.lanes.size(); i++) {
 		const LaneSpec &l = scenario.lanes[i];
 		const std::vector<BoundOp> *ops = &lanes[i];
-		program.lanes.push_back(sim::LaneSpec{l.name, l.cpu, lane_context(l.in), [ops] {
+		program.lanes.push_back(sim::LaneSpec{l.name, l.cpu, lane_context(l.in), [ops, &run] {
 							      for (const BoundOp &op : *ops)
-								      op.run();
+								      op.run(run);
 						      }});
 	}
 
@@ -580,7 +591,7 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	}
 
 	result.sim = sim::explore(program, o);
-	world.reset();
+	run.world.reset();
 	const sim::Result &r = result.sim;
 	if (r.outcome == sim::Outcome::Error) {
 		if (options.replay)

@@ -39,12 +39,24 @@ int run_list(const ListOptions &o, std::ostream &out)
 						    (guess.empty() ? std::string() : "did you mean '" + guess + "'? ") +
 							    "models: " + fmt::format("{}", fmt::join(names, ", "))});
 		}
+		// grouped by kernel area, the areas in the order they first appear
 		auto print = [&out](const std::vector<OpSpec> &specs) {
-			for (const OpSpec &s : specs) {
-				std::string params;
-				for (const ParamSpec &p : s.params)
-					params += (params.empty() ? "" : ", ") + p.name;
-				out << fmt::format("  {:<40} {}\n", s.name + "(" + params + ")", s.summary);
+			std::vector<std::string> areas;
+			for (const OpSpec &s : specs)
+				if (std::find(areas.begin(), areas.end(), s.area) == areas.end())
+					areas.push_back(s.area);
+			for (const std::string &area : areas) {
+				if (!area.empty())
+					out << fmt::format("  {}:\n", area);
+				for (const OpSpec &s : specs) {
+					if (s.area != area)
+						continue;
+					std::string params;
+					for (const ParamSpec &p : s.params)
+						params += (params.empty() ? "" : ", ") + p.name;
+					out << fmt::format("  {}{:<40} {}\n", area.empty() ? "" : "  ", s.name + "(" + params + ")",
+							   s.summary);
+				}
 			}
 		};
 		bool first = true;

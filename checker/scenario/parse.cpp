@@ -517,6 +517,15 @@ private:
 				return;
 			}
 		}
+		for (const Registry &r : registries_) {
+			for (const auto &[retired, instead] : r.retired) {
+				if (retired == *model) {
+					error(pos_of(root.get("model")->source()),
+					      fmt::format("model '{}' is now part of model '{}'", *model, r.name), instead);
+					return;
+				}
+			}
+		}
 		error(pos_of(root.get("model")->source()), fmt::format("unknown model '{}'", *model),
 		      suggest(*model, names, "models: "));
 	}

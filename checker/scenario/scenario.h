@@ -36,6 +36,7 @@ struct OpSpec {
 	std::string name;               // "sched_out"
 	std::vector<ParamSpec> params;
 	std::string summary;            // "task switch out: perf_event_task_sched_out()"
+	std::string area = {};          // the kernel area it belongs to ("sched", "aux", ...), for listings
 };
 
 struct Registry {
@@ -46,6 +47,8 @@ struct Registry {
 	std::vector<std::string> variants;        // "upstream", "mmap-ctx-lock", ...: keys of [expect]
 	std::vector<std::string> invariants;      // "no-lost-time", ...: the default set is all of them
 	std::vector<std::string> attrs;           // perf_event_attr bits accepted in setup.event.attr
+	// model names that are no longer models, each with what to write instead (an input error)
+	std::vector<std::pair<std::string, std::string>> retired;
 };
 
 // ---- the parsed scenario

@@ -25,6 +25,14 @@ inline void local_set(local_t *l, long i) { l->a.write(i, ::sim::Marking::Atomic
 inline void local_inc(local_t *l) { l->a.rmw([](long x) { return x + 1; }, ::sim::Order::Relaxed); }
 inline void local_dec(local_t *l) { l->a.rmw([](long x) { return x - 1; }, ::sim::Order::Relaxed); }
 inline void local_add(long i, local_t *l) { l->a.rmw([i](long x) { return x + i; }, ::sim::Order::Relaxed); }
+/* include/asm-generic/local.h: local_try_cmpxchg(): one marked read-modify-write; *o gets the old value */
+inline bool local_try_cmpxchg(local_t *l, long *o, long n)
+{
+	long old = l->a.rmw([o, n](long x) { return x == *o ? n : x; }, ::sim::Order::Relaxed);
+	bool ok = old == *o;
+	*o = old;
+	return ok;
+}
 
 inline s64 local64_read(const local64_t *l) { return l->counter.read(::sim::Marking::Atomic); }
 inline void local64_set(local64_t *l, s64 i) { l->counter.write(i, ::sim::Marking::Atomic); }

@@ -112,6 +112,13 @@ struct Hot {
 };
 extern Hot hot;
 
+/*
+ * The model world of the execution that runs (a model::World, model/model.h): part of this
+ * per-execution runtime, one execution at a time per process. A world sets it when it is built
+ * and clears it when it is destroyed; model code reaches it through model::execution().
+ */
+extern void *current_world;
+
 void schedule_access_in_lane(const char *name, Marking marking, AccessType type);
 void check_access_in_lane(Shadow &shadow, const char *name, AccessType type, Marking marking, Order order,
 			  unsigned size, uint64_t old_value, uint64_t new_value);

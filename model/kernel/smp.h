@@ -17,6 +17,8 @@ typedef void (*smp_call_func_t)(void *info);
 inline int smp_call_function_single(int cpu, smp_call_func_t func, void *info, int wait)
 {
 	(void)wait;  /* every model caller waits; an asynchronous IPI is not modelled */
+	if (cpu < 0 || cpu >= ::sim::kMaxCpus)
+		return -6;  /* -ENXIO: not a possible CPU (e.g. the oncpu of an event that went inactive) */
 	::sim::call_on_cpu(cpu, func, info);
 	return 0;
 }

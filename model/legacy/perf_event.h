@@ -1,7 +1,7 @@
 /*
  * The 2.6.32 timekeeping generation ("perf-2.6.32"): include/linux/perf_event.h and the
  * kernel/perf_event.c declarations of that era, in namespace legacy so that they never meet the
- * current model's global structs (model/perf_event.h) in one program.
+ * current model's global structs (model/perf/perf_event.h) in one program.
  *
  * Source: seed 001 (kernel/perf_event.c of the 2.6.32 era, with lines already seen earlier in
  * the file removed), and, for the lines the seed drops, the full kernel/perf_event.c of the same
@@ -9,7 +9,7 @@
  * atomic64_t count, update_event_times() with tstamp_enabled/_running/_stopped). The seed carries
  * no line numbers, so every frame here has line 0 (MODEL_FRAME_FILE("perf_event.c", 0)).
  *
- * Field rules, as in model/perf_event.h: a field another CPU may touch is a sim::field named
+ * Field rules, as in model/perf/perf_event.h: a field another CPU may touch is a sim::field named
  * "struct.field" with the marking 2.6.32 used (plain everywhere, atomic64_t for the counts);
  * structure set up once (group_leader, sibling_list, ctx, parent, child_list, attr) is plain
  * C++; lists are std::vector in the kernel's order. Names starting with model_ / ghost are ours.

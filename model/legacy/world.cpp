@@ -13,34 +13,12 @@ namespace legacy {
 
 namespace {
 
-legacy_world *the_world = nullptr;
-enum legacy_variant selected_variant = UPSTREAM;
-std::vector<std::string> selected_invariants;	/* empty: all */
-u64 tick_value = 1;
-
-const std::vector<std::string> &variant_names()
-{
-	static const std::vector<std::string> names = {"upstream", "read-ctx-lock"};
-	return names;
-}
-
-const std::vector<std::string> &invariant_names()
-{
-	static const std::vector<std::string> names = {LEGACY_NO_LOST_TIME, LEGACY_RUNNING_LE_ENABLED,
-							 LEGACY_MONOTONIC_READ, LEGACY_MONOTONIC_COUNT};
-	return names;
-}
-
-const std::vector<std::string> &attr_names()
-{
-	static const std::vector<std::string> names = {"inherit", "inherit_stat", "pinned", "exclusive"};
-	return names;
-}
+/* the world of the execution that runs (model/model.h) */
+legacy_world *execution_world() { return sim::current_world ? &static_cast<legacy_world &>(model::execution()) : nullptr; }
 
 bool invariant_enabled(const char *name)
 {
-	return selected_invariants.empty() ||
-	       std::find(selected_invariants.begin(), selected_invariants.end(), name) != selected_invariants.end();
+	return model::execution().checks(legacy_model().find_invariant(name));
 }
 
 void report(const char *invariant, const std::string &detail)
@@ -51,6 +29,7 @@ void report(const char *invariant, const std::string &detail)
 
 std::string ticks(u64 amount)
 {
+	u64 tick_value = execution_world()->setup.tick;
 	char buf[64];
 	if (tick_value && amount % tick_value == 0)
 		snprintf(buf, sizeof(buf), "%llu tick%s", (unsigned long long)(amount / tick_value),
@@ -72,30 +51,17 @@ int ghost_effective_state(struct perf_event *event)
 
 struct model_cpu &cpu_of(int cpu)
 {
-	if (!the_world || cpu < 0 || cpu >= (int)the_world->cpus.size())
+	legacy_world *w = execution_world();
+	if (!w || cpu < 0 || cpu >= (int)w->cpus.size())
 		throw std::logic_error("perfmc: BUG: perf-2.6.32: cpu " + std::to_string(cpu) + " outside the world");
-	return the_world->cpus[cpu];
+	return w->cpus[cpu];
 }
 
 }  // namespace
 
 /* --- variants --- */
 
-bool variant(enum legacy_variant v) { return selected_variant == v; }
-
-bool select_variant(const std::string &name)
-{
-	const auto &names = variant_names();
-	for (size_t i = 0; i < names.size(); i++) {
-		if (names[i] == name) {
-			selected_variant = (enum legacy_variant)i;
-			return true;
-		}
-	}
-	return false;
-}
-
-void select_invariants(const std::vector<std::string> &names) { selected_invariants = names; }
+bool variant(enum legacy_variant v) { return model::execution().variant == v; }
 
 /* --- the ledger --- */
 
@@ -158,12 +124,6 @@ struct perf_cpu_context *model_cpu_context(int cpu) { return &cpu_of(cpu).cpuctx
 struct task_struct *model_current(void) { return cpu_of(smp_processor_id()).curr; }
 int model_task_curr(const struct task_struct *p) { return p->model_on_cpu >= 0 && cpu_of(p->model_on_cpu).curr == p; }
 int model_task_cpu(const struct task_struct *p) { return p->model_on_cpu >= 0 ? p->model_on_cpu : 0; }
-
-legacy_world::~legacy_world()
-{
-	if (the_world == this)
-		the_world = nullptr;
-}
 
 /* --- the model's context switch --- */
 
@@ -328,7 +288,7 @@ static void check_setup(const model::WorldSetup &s)
 		if (e.mapped)
 			throw std::invalid_argument(at + ": perf-2.6.32 does not model mmap()");
 		for (const auto &[name, value] : e.attr)
-			if (std::find(attr_names().begin(), attr_names().end(), name) == attr_names().end())
+			if (std::find(legacy_model().attrs.begin(), legacy_model().attrs.end(), name) == legacy_model().attrs.end())
 				throw std::invalid_argument(at + ": unknown attr '" + name + "'");
 	}
 }
@@ -347,11 +307,8 @@ std::unique_ptr<legacy_world> build_world(const model::WorldSetup &setup)
 {
 	check_setup(setup);
 
-	auto world = std::make_unique<legacy_world>();
+	auto world = std::make_unique<legacy_world>(setup);	/* from here on, the execution's world */
 	legacy_world &w = *world;
-	w.setup = setup;
-	the_world = &w;
-	tick_value = setup.tick;
 	sim::set_tick(setup.tick);
 	sim::set_clock(0);
 	sim::set_sequential_cpu(0);
@@ -519,49 +476,48 @@ const std::vector<model::Entry> &functions()
 	return fns;
 }
 
-class LegacyModel final : public model::Model {
-public:
-	const char *name() const override { return "perf-2.6.32"; }
-	const char *summary() const override
-	{
-		return "kernel/perf_event.c of 2.6.32 (seed 001): tstamp_enabled/_running/_stopped timekeeping, the task "
-		       "switch with the cloned-context swap (perf_event_sync_stat), enable, read()";
-	}
-	std::unique_ptr<model::World> build_world(const model::WorldSetup &setup) const override
-	{
-		return legacy::build_world(setup);
-	}
-	const std::vector<model::Entry> &ops() const override { return legacy::ops(); }
-	const std::vector<model::Entry> &functions() const override { return legacy::functions(); }
-	void lock_object(model::World &w, model::LockKind kind, int object) const override
-	{
-		if (kind == model::LockKind::CtxLock)
-			spin_lock_irq(&L(w).ctxs.at(object).lock);
-		else if (kind == model::LockKind::CtxMutex)
-			mutex_lock(&L(w).ctxs.at(object).mutex);
-		else
-			sim::violation("model", "perf-2.6.32 has no mmap_mutex (mmap() is not modelled)");
-	}
-	void unlock_object(model::World &w, model::LockKind kind, int object) const override
-	{
-		if (kind == model::LockKind::CtxLock)
-			spin_unlock_irq(&L(w).ctxs.at(object).lock);
-		else if (kind == model::LockKind::CtxMutex)
-			mutex_unlock(&L(w).ctxs.at(object).mutex);
-	}
-	const std::vector<std::string> &variants() const override { return variant_names(); }
-	bool select_variant(const std::string &name) const override { return legacy::select_variant(name); }
-	const std::vector<std::string> &invariants() const override { return invariant_names(); }
-	void select_invariants(const std::vector<std::string> &names) const override { legacy::select_invariants(names); }
-	const std::vector<std::string> &attrs() const override { return attr_names(); }
-	void check_final(model::World &w) const override { legacy::check_final(L(w)); }
-};
-
 }  // namespace
 
 const model::Model &legacy_model()
 {
-	static const LegacyModel model;
+	using model::LockKind;
+	static const model::Model model = {
+		.name = "perf-2.6.32",
+		.summary = "kernel/perf_event.c of 2.6.32 (seed 001): tstamp_enabled/_running/_stopped timekeeping, the task "
+			   "switch with the cloned-context swap (perf_event_sync_stat), enable, read()",
+		.variants = {
+			{"upstream", "2.6.32 as seed 001 quotes it", "time"},
+			{"read-ctx-lock",
+			 "the later kernel/perf_event.c's __perf_event_read() and INACTIVE read under ctx->lock (torvalds/linux 006b20fe4c69)",
+			 "read"},
+		},
+		.invariants = {
+			{LEGACY_NO_LOST_TIME, "final: each event's totals equal the ledger (OFF events skipped)", "time"},
+			{LEGACY_RUNNING_LE_ENABLED, "no total or read result has running > enabled", "time"},
+			{LEGACY_MONOTONIC_READ, "read()'s enabled and running never go backwards per reader", "read"},
+			{LEGACY_MONOTONIC_COUNT, "read()'s count (the family's sum) never goes backwards per reader", "read"},
+		},
+		.attrs = {"inherit", "inherit_stat", "pinned", "exclusive"},
+		.ops = ops(),
+		.functions = functions(),
+		.lock_kinds = {LockKind::CtxLock, LockKind::CtxMutex},
+		.build_world = [](const model::WorldSetup &setup) -> std::unique_ptr<model::World> { return build_world(setup); },
+		.lock_object =
+			[](model::World &w, LockKind kind, int object) {
+				if (kind == LockKind::CtxLock)
+					spin_lock_irq(&L(w).ctxs.at(object).lock);
+				else
+					mutex_lock(&L(w).ctxs.at(object).mutex);
+			},
+		.unlock_object =
+			[](model::World &w, LockKind kind, int object) {
+				if (kind == LockKind::CtxLock)
+					spin_unlock_irq(&L(w).ctxs.at(object).lock);
+				else
+					mutex_unlock(&L(w).ctxs.at(object).mutex);
+			},
+		.check_final = [](model::World &w) { check_final(L(w)); },
+	};
 	return model;
 }
 

@@ -1,7 +1,7 @@
 /*
- * The "perf-2.6.32" model behind model/world.h (model-only, no kernel twin): the kernel objects
+ * The "perf-2.6.32" model behind model/model.h (model-only, no kernel twin): the kernel objects
  * of one execution and typed entry points for the model's own tests. The checker sees only
- * legacy_model() through the registry (model/models.cpp).
+ * legacy_model() through the registry (model/model.cpp).
  */
 #pragma once
 
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "model/legacy/perf_event.h"
-#include "model/world.h"
+#include "model/model.h"
 
 namespace legacy {
 
@@ -23,7 +23,7 @@ struct model_cpu {
 };
 
 struct legacy_world : model::World {
-	~legacy_world() override;	/* forgets the current world if it is this one */
+	explicit legacy_world(const model::WorldSetup &s) : model::World(s), setup(s) {}
 	model::WorldSetup setup;
 	std::deque<struct model_cpu> cpus;
 	std::deque<struct task_struct> tasks;			/* by context index (every context is a task's) */
@@ -53,8 +53,5 @@ void op_inherit(legacy_world &w, int parent, int child);
 
 /* The final quiescent update and the ledger comparison (what check_final runs). */
 void check_final(legacy_world &w);
-
-bool select_variant(const std::string &name);
-void select_invariants(const std::vector<std::string> &names);
 
 }  // namespace legacy

@@ -179,6 +179,54 @@ TEST_CASE("a malformed scenario file exits 2 with file:line:col", "[cli]")
 	CHECK(contains(r.err, "unknown op 'mmapp'"));
 }
 
+TEST_CASE("a scenario naming a former model gets an input error with the new spelling", "[cli]")
+{
+	for (const char *former : {"aux-throttle", "output-wakeup", "deferred-callchain"}) {
+		CAPTURE(former);
+		std::string path = "/tmp/perfmc-cli-test-former.toml";
+		{
+			std::ofstream f(path);
+			f << "name = \"perfmc-cli-test-former\"\nmodel = \"" << former << "\"\nsummary = \"x\"\n"
+			  << "[[setup.context]]\nname = \"T\"\ntask = \"T\"\n[[cpu]]\nname = \"a\"\nrun = [\"sched_in(T)\"]\n"
+			  << "[expect]\nupstream = \"pass\"\n";
+		}
+		auto r = run_cli({"run", path});
+		std::remove(path.c_str());
+		CHECK(r.code == 2);
+		CHECK(contains(r.err, path + ":2:"));
+		CHECK(contains(r.err, std::string("model '") + former + "' is now part of model 'perf'"));
+		CHECK(contains(r.err, "remove the `model` line"));
+	}
+}
+
+TEST_CASE("a call holding a lock kind its model lacks is an input error, not a run-time violation", "[cli]")
+{
+	std::string path = "/tmp/perfmc-cli-test-lockkind.toml";
+	{
+		std::ofstream f(path);
+		f << "name = \"perfmc-cli-test-lockkind\"\nmodel = \"perf-2.6.32\"\nsummary = \"x\"\n"
+		  << "[[setup.context]]\nname = \"T\"\ntask = \"T\"\n[[setup.event]]\nname = \"E\"\ncontext = \"T\"\n"
+		  << "[[cpu]]\nname = \"a\"\nrun = [{ call = \"update_event_times\", args = [\"E\"], locks = [\"E.mmap_mutex\"] }]\n"
+		  << "[expect]\nupstream = \"pass\"\n";
+	}
+	auto r = run_cli({"run", path});
+	std::remove(path.c_str());
+	CHECK(r.code == 2);
+	CHECK(contains(r.err, "model 'perf-2.6.32' has no event->mmap_mutex"));
+}
+
+TEST_CASE("perfmc list --ops shows the one model's ops grouped by kernel area", "[cli]")
+{
+	auto r = run_cli({"list", "--ops", "--model", "perf"});
+	REQUIRE(r.code == 0);
+	for (const char *area : {"  sched:\n", "  output:\n", "  callchain:\n", "  throttle:\n", "  aux:\n"})
+		CHECK(contains(r.out, area));
+	CHECK(contains(r.out, "    set_output(event, output)"));
+	CHECK(contains(r.out, "    nmi_sample(event)"));
+	CHECK(contains(r.out, "aux-pause-throttle"));
+	CHECK(contains(r.out, "v16-cancel"));
+}
+
 TEST_CASE("run --jobs and merged --shard results agree with the single-process run", "[cli][run][shard]")
 {
 	auto single = run_cli({"run", "perf_event_update_time-vs-sched_out", "--json"});

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "checker/sim/runner.h"
-#include "model/world_internal.h"
+#include "model/perf/world.h"
+#include "tests/model/fixture.h"
 
 namespace {
 
@@ -22,54 +22,8 @@ using model::ContextSetup;
 using model::EventSetup;
 using model::WorldSetup;
 
-void at(uint64_t t) { sim::set_clock(t); }
-
-std::string violations_text(const std::vector<sim::Violation> &v)
-{
-	std::string out;
-	for (const auto &x : v)
-		out += x.invariant + ": " + x.detail + "\n";
-	return out;
-}
-
-struct Fresh {
-	explicit Fresh(const char *variant)
-	{
-		REQUIRE(model::select_variant(variant));
-		model::select_invariants({});
-		sim::take_sequential_violations();
-		sim::set_sequential_cpu(0);
-	}
-	~Fresh() { model::select_variant("upstream"); }
-};
-
-ContextSetup cpu_context(const char *name, int cpu)
-{
-	ContextSetup c;
-	c.name = name;
-	c.is_task = false;
-	c.cpu = cpu;
-	return c;
-}
-
-ContextSetup task_context(const char *name)
-{
-	ContextSetup c;
-	c.name = name;
-	c.is_task = true;
-	c.running_on = -1;  // not running: setup enables its events without a reschedule
-	return c;
-}
-
-EventSetup event(const char *name, int context, const char *state, int leader = -1)
-{
-	EventSetup e;
-	e.name = name;
-	e.context = context;
-	e.state = state;
-	e.leader = leader;
-	return e;
-}
+using fixture::at, fixture::cpu_context, fixture::event, fixture::task_context, fixture::violations_text;
+using Fresh = fixture::FreshFor<model::perf_model>;	/* a sequential run of the perf model */
 
 /* What a run leaves: the read() results, the final totals, the ledger's complaints. */
 struct Outcome {
@@ -95,7 +49,7 @@ void finish(perf_world &w, Outcome &o, int context = 0)
 Outcome cpu_ctx_sched_in_flexible(const char *variant, uint64_t when)
 {
 	Fresh fresh(variant);
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.tick = 0;
 	s.contexts = {cpu_context("C", 0)};
 	s.events = {event("D", 0, "ACTIVE")};
@@ -119,7 +73,7 @@ Outcome cpu_ctx_sched_in_flexible(const char *variant, uint64_t when)
 Outcome task_switch_in(const char *variant)
 {
 	Fresh fresh(variant);
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.tick = 10;
 	s.contexts = {task_context("T")};
 	s.events = {event("E", 0, "INACTIVE")};
@@ -139,7 +93,7 @@ Outcome task_switch_in(const char *variant)
 Outcome enable_while_running(const char *variant, int enabled)
 {
 	Fresh fresh(variant);
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.tick = 10;
 	s.contexts = {task_context("T")};
 	// E runs; L is an OFF group leader with sibling S; F is a standalone OFF event
@@ -163,7 +117,7 @@ Outcome enable_while_running(const char *variant, int enabled)
 Outcome quiet_sequence(const char *variant)
 {
 	Fresh fresh(variant);
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.tick = 10;
 	s.contexts = {task_context("T")};
 	s.events = {event("E", 0, "INACTIVE"), event("F", 0, "OFF")};
@@ -227,7 +181,7 @@ TEST_CASE("pre-baf1b12a67f5: the lockless time of calc_timer_values() goes back 
 	for (const char *v : {"upstream", "pre-baf1b12a67f5"}) {
 		CAPTURE(v);
 		Fresh fresh(v);
-		WorldSetup s;
+		WorldSetup s = fresh.setup();
 		s.tick = 0;
 		s.contexts = {cpu_context("C", 0)};
 		s.events = {event("D", 0, "ACTIVE")};
@@ -359,7 +313,7 @@ TEST_CASE("the pre-fix variants equal upstream where their fixes are not on the 
 
 TEST_CASE("every variant name is listed, and only the pre-fix ones are marked as history", "[model][history][variant]")
 {
-	const auto &names = model::variant_names();
+	const auto names = model::perf_model().variant_names();
 	CHECK(std::find(names.begin(), names.end(), "pre-baf1b12a67f5") != names.end());
 	CHECK(std::find(names.begin(), names.end(), "pre-5d95a2af973d") != names.end());
 	CHECK(model_variant_is_prefix("pre-baf1b12a67f5"));

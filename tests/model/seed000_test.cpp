@@ -4,32 +4,25 @@
 
 #include <memory>
 
-#include "checker/sim/runner.h"
-#include "model/world_internal.h"
+#include "model/perf/world.h"
+#include "tests/model/fixture.h"
 
 namespace {
 
-std::unique_ptr<perf_world, void (*)(perf_world *)> world{nullptr, nullptr};
+/* the program's world, one execution at a time (the test owns it, as the checker's run does) */
+std::unique_ptr<perf_world> world;
 
-/* T runs on CPU 0 with E ACTIVE; CPU 0 switches T out while CPU 1 mmap()s E. */
-sim::Program mmap_vs_sched_out()
+/* T runs on CPU 0 with E ACTIVE; CPU 0 switches T out while CPU 1 mmap()s E; under `variant`. */
+sim::Program mmap_vs_sched_out(const char *variant)
 {
-	static model::WorldSetup setup = [] {
-		model::WorldSetup s;
-		s.tick = 10;
-		model::ContextSetup t;
-		t.name = "T";
-		t.running_on = 0;
-		s.contexts = {t};
-		model::EventSetup e;
-		e.name = "E";
-		e.state = "ACTIVE";
-		s.events = {e};
-		return s;
-	}();
+	fixture::Fresh fresh(model::perf_model(), variant);
+	model::WorldSetup setup = fresh.setup();
+	setup.tick = 10;
+	setup.contexts = {fixture::task_context("T", 0)};
+	setup.events = {fixture::event("E", 0, "ACTIVE")};
 	sim::Program p;
 	p.tick = setup.tick;
-	p.setup = [] { world = model::build_world(setup); };
+	p.setup = [setup] { world.reset(); world = model::build_world(setup); };
 	p.teardown = [] { world.reset(); };
 	p.finish = [] { model::check_final(*world); };
 	p.lanes = {{"task switch", 0, sim::LaneContext::Task, [] { model::op_sched_out(*world, 0); }},
@@ -61,9 +54,7 @@ bool has_race(const sim::Result &r, const std::string &title)
 TEST_CASE("upstream: mmap() against a task switch races on the event's times and breaks the ledger",
 	  "[model][sim][seed000]")
 {
-	REQUIRE(model::select_variant("upstream"));
-	model::select_invariants({});
-	auto r = sim::explore(mmap_vs_sched_out(), search_options());
+	auto r = sim::explore(mmap_vs_sched_out("upstream"), search_options());
 	INFO(r.error);
 	REQUIRE(r.outcome == sim::Outcome::Violation);
 	REQUIRE(r.violation);
@@ -74,10 +65,7 @@ TEST_CASE("upstream: mmap() against a task switch races on the event's times and
 
 TEST_CASE("mmap-ctx-lock: the same scenario keeps the ledger in every interleaving with up to 3 preemptions", "[model][sim][seed000]")
 {
-	REQUIRE(model::select_variant("mmap-ctx-lock"));
-	model::select_invariants({});
-	auto r = sim::explore(mmap_vs_sched_out(), search_options());
-	REQUIRE(model::select_variant("upstream"));
+	auto r = sim::explore(mmap_vs_sched_out("mmap-ctx-lock"), search_options());
 	INFO(r.error);
 	if (r.violation)
 		INFO(r.violation->invariant << ": " << r.violation->detail);

@@ -6,8 +6,8 @@
 #include <random>
 #include <sstream>
 
-#include "checker/sim/runner.h"
-#include "model/world_internal.h"
+#include "model/perf/world.h"
+#include "tests/model/fixture.h"
 
 namespace {
 
@@ -15,54 +15,8 @@ using model::ContextSetup;
 using model::EventSetup;
 using model::WorldSetup;
 
-void at(uint64_t t) { sim::set_clock(t); }
-
-std::string violations_text(const std::vector<sim::Violation> &v)
-{
-	std::string out;
-	for (const auto &x : v)
-		out += x.invariant + ": " + x.detail + "\n";
-	return out;
-}
-
-/* The sequential run owns the variant and invariant selection: reset both for each test. */
-struct Fresh {
-	explicit Fresh(const char *variant = "upstream")
-	{
-		REQUIRE(model::select_variant(variant));
-		model::select_invariants({});
-		sim::take_sequential_violations();
-		sim::set_sequential_cpu(0);
-	}
-};
-
-ContextSetup cpu_context(const char *name, int cpu)
-{
-	ContextSetup c;
-	c.name = name;
-	c.is_task = false;
-	c.cpu = cpu;
-	return c;
-}
-
-ContextSetup task_context(const char *name, int running_on)
-{
-	ContextSetup c;
-	c.name = name;
-	c.is_task = true;
-	c.running_on = running_on;
-	return c;
-}
-
-EventSetup event(const char *name, int context, const char *state, int leader = -1)
-{
-	EventSetup e;
-	e.name = name;
-	e.context = context;
-	e.state = state;
-	e.leader = leader;
-	return e;
-}
+using fixture::at, fixture::cpu_context, fixture::event, fixture::task_context, fixture::violations_text;
+using Fresh = fixture::FreshFor<model::perf_model>;	/* a sequential run of the perf model */
 
 void locked(perf_world &w, int context, void (*fn)(perf_world &, int), int arg)
 {
@@ -79,7 +33,7 @@ TEST_CASE("an event enabled at ctx time 10, in at 20, out at 50, in at 60, read 
 	  "[model][time]")
 {
 	Fresh fresh;
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.tick = 0;
 	s.contexts = {cpu_context("C", 0)};
 	s.events = {event("E", 0, "OFF")};
@@ -110,7 +64,7 @@ TEST_CASE("a task switch stops the task context's clock: in at 0, out at 30, in 
 	  "[model][time][sched]")
 {
 	Fresh fresh;
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.tick = 0;
 	s.contexts = {task_context("T", 0)};
 	s.events = {event("E", 0, "ACTIVE")};
@@ -136,7 +90,7 @@ TEST_CASE("a task switch stops the task context's clock: in at 0, out at 30, in 
 TEST_CASE("a disabled group leader stops its siblings' enabled time", "[model][time][group]")
 {
 	Fresh fresh;
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.tick = 0;
 	s.contexts = {cpu_context("C", 0)};
 	s.events = {event("L", 0, "ACTIVE"), event("S", 0, "ACTIVE", 0)};
@@ -171,7 +125,7 @@ TEST_CASE("a disabled group leader stops its siblings' enabled time", "[model][t
 TEST_CASE("read() of an INACTIVE event brings its times up to date under ctx->lock", "[model][time][read]")
 {
 	Fresh fresh;
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.tick = 0;
 	s.contexts = {cpu_context("C", 0)};
 	// two exclusive events: only the first goes on (group_can_go_on), the second waits INACTIVE
@@ -194,7 +148,7 @@ TEST_CASE("read() of an INACTIVE event brings its times up to date under ctx->lo
 TEST_CASE("the user page after perf_mmap carries the same enabled/running as read()", "[model][mmap][userpage]")
 {
 	Fresh fresh;
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.tick = 0;
 	s.contexts = {task_context("T", 0)};
 	s.events = {event("E", 0, "ACTIVE")};
@@ -226,7 +180,7 @@ TEST_CASE("the user page after perf_mmap carries the same enabled/running as rea
 TEST_CASE("the ledger reports lost time in ticks when the fields disagree", "[model][ledger]")
 {
 	Fresh fresh;
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.tick = 10;
 	s.contexts = {cpu_context("C", 0)};
 	s.events = {event("E", 0, "ACTIVE")};
@@ -243,7 +197,7 @@ TEST_CASE("the ledger reports lost time in ticks when the fields disagree", "[mo
 TEST_CASE("__perf_update_times records now < tstamp as time travel", "[model][ledger]")
 {
 	Fresh fresh;
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.tick = 0;
 	s.contexts = {cpu_context("C", 0)};
 	s.events = {event("E", 0, "ACTIVE")};
@@ -270,7 +224,7 @@ struct Trace {
 Trace run_sequence(unsigned seed, const char *variant)
 {
 	Fresh fresh(variant);
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.tick = 10;
 	s.contexts = {task_context("T", 0), cpu_context("C", 1)};
 	s.events = {event("E1", 0, "ACTIVE"), event("L2", 0, "ACTIVE"), event("S3", 0, "ACTIVE", 1),
@@ -330,7 +284,7 @@ TEST_CASE("each variant behaves identically to upstream when nothing runs concur
 	auto seed = GENERATE(1u, 7u, 42u);
 	CAPTURE(seed);
 	Trace upstream = run_sequence(seed, "upstream");
-	for (const std::string &name : model::variant_names()) {
+	for (const std::string &name : model::perf_model().variant_names()) {
 		if (model_variant_is_prefix(name))
 			continue;	/* kernel history: tests/model/history_*.cpp pin what they change */
 		CAPTURE(name);
@@ -339,13 +293,12 @@ TEST_CASE("each variant behaves identically to upstream when nothing runs concur
 		CHECK(v.reads == upstream.reads);
 		CHECK(v.finals == upstream.finals);
 	}
-	REQUIRE(model::select_variant("upstream"));
 }
 
 TEST_CASE("setup refuses a state the kernel cannot put the event in", "[model][world]")
 {
 	Fresh fresh;
-	WorldSetup s;
+	WorldSetup s = fresh.setup();
 	s.contexts = {task_context("T", -1)};  // not running: enabling leaves the event INACTIVE
 	s.events = {event("E", 0, "ACTIVE")};
 	CHECK_THROWS_WITH(model::build_world(s), Catch::Contains("setup asks for ACTIVE but the kernel put it in INACTIVE"));

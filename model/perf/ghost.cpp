@@ -1,0 +1,214 @@
+/* The ghost ledger (model-only): see model/perf/ghost.h. */
+#include "model/perf/ghost.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "model/model.h"
+#include "model/perf/perf_event.h"
+
+namespace {
+
+int reader_id() { return sim::current_lane(); }
+
+std::string reader_name()
+{
+	int lane = reader_id();
+	return lane < 0 ? std::string("the sequential reader") : "lane " + std::to_string(lane);
+}
+
+void report(enum ghost_invariant invariant, const std::string &detail) { ghost_report(invariant, detail); }
+
+/* __perf_effective_state(), on ghost states */
+int ghost_effective_state(struct perf_event *event)
+{
+	struct perf_event *leader = event->group_leader;
+
+	if (leader->ghost.state <= PERF_EVENT_STATE_OFF)
+		return leader->ghost.state;
+	return event->ghost.state;
+}
+
+}  // namespace
+
+const std::vector<model::Invariant> &ghost_invariants()
+{
+	static const std::vector<model::Invariant> invariants = {
+		{"no-lost-time", "final: each event's enabled/running totals equal the ledger", "time"},
+		{"running-le-enabled", "no total or read result has running > enabled", "time"},
+		{"monotonic-read", "read() and consistent user-page reads never go backwards; no torn pair", "read"},
+		{"no-time-travel", "__perf_update_times() never sees now < tstamp", "time"},
+		{"no-lost-wakeup", "final: no poller sleeps while the buffer of the event it polls has EPOLLIN pending", "output"},
+		{"no-nested-aux-output", "WARN_ON_ONCE(nest) in perf_aux_output_begin(): an AUX transaction is already open", "aux"},
+		{"throttled-pmu-stopped", "final: an ACTIVE event with hw.interrupts == MAX_INTERRUPTS has its hardware stopped",
+		 "throttle"},
+		{"not-paused-unless-user", "final: an ACTIVE, unthrottled AUX event is paused only by the user's aux-action", "aux"},
+		{"user-pause-kept", "final: while the user's pause is in force the AUX hardware does not trace", "aux"},
+		{"nr_no_switch_fast-balance", "final: each ctx's nr_no_switch_fast equals the deferred callbacks still owed",
+		 "callchain"},
+		{"no-callback-after-free", "no unwind callback runs (or stays queued) after _free_event()", "callchain"},
+		{"deferred-cookie", "a PERF_RECORD_CALLCHAIN_DEFERRED carries the cookie its requests got", "callchain"},
+		{"no-fast-switch-while-pending", "the clone swap never moves a context with a queued deferred callback",
+		 "callchain"},
+		{"cookie-per-entry", "unwind_deferred_request() never hands a task the cookie of an earlier kernel entry",
+		 "callchain"},
+		{"lockdep", "the shim's lockdep checks (always reported)", "kernel"},
+		{"kernel-warning", "a WARN reached in the model (always reported)", "kernel"},
+	};
+	return invariants;
+}
+
+bool ghost_invariant_enabled(enum ghost_invariant invariant) { return model::execution().checks(invariant); }
+
+void ghost_report(enum ghost_invariant invariant, const std::string &detail)
+{
+	if (!ghost_invariant_enabled(invariant))
+		return;
+	sim::violation(ghost_invariants()[invariant].name, detail.c_str());
+}
+
+std::string ghost_ticks(uint64_t amount)
+{
+	char buf[96];
+	if (ghost_tick() && amount % ghost_tick() == 0) {
+		uint64_t n = amount / ghost_tick();
+		snprintf(buf, sizeof(buf), "%llu tick%s", (unsigned long long)n, n == 1 ? "" : "s");
+	} else if (ghost_tick()) {
+		snprintf(buf, sizeof(buf), "%llu (%.2f ticks)", (unsigned long long)amount, (double)amount / ghost_tick());
+	} else {
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)amount);
+	}
+	return buf;
+}
+
+void ghost_event_init(struct perf_event *event, int state)
+{
+	event->ghost = ghost_event{};
+	event->ghost.state = state;
+}
+
+void ghost_set_state(struct perf_event *event, int state) { event->ghost.state = state; }
+
+void ghost_user_aux_action(struct perf_event *aux_event, bool pause)
+{
+	if (aux_event)
+		aux_event->ghost.user_paused = pause;
+}
+
+void ghost_context_time_advanced(struct perf_event_context *ctx, uint64_t delta)
+{
+	for (struct perf_event *event : ctx->event_list) {
+		int state = ghost_effective_state(event);
+
+		if (state >= PERF_EVENT_STATE_INACTIVE)
+			event->ghost.enabled += delta;
+		if (state >= PERF_EVENT_STATE_ACTIVE)
+			event->ghost.running += delta;
+	}
+}
+
+void ghost_context_init(struct perf_event_context *ctx) { ctx->ghost.clock_stopped = true; }
+
+void ghost_context_switched_out(struct perf_event_context *ctx) { ctx->ghost.clock_stopped = true; }
+
+void ghost_context_timestamp(struct perf_event_context *ctx, bool adv, uint64_t since_timestamp)
+{
+	bool stopped = ctx->ghost.clock_stopped;
+
+	/* a restart of a running clock: the context lived through the interval the kernel drops */
+	if (!adv && !stopped && since_timestamp)
+		ghost_context_time_advanced(ctx, since_timestamp);
+	ctx->ghost.clock_stopped = false;
+}
+
+void ghost_check_delta(struct perf_event *event, uint64_t now, uint64_t delta, const char *where)
+{
+	uint64_t tstamp = now - delta;	/* the tstamp the kernel subtracted */
+
+	if (tstamp <= now)
+		return;
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s: now %llu < tstamp %llu in %s (%s backwards, tick = %llu): the u64 delta wraps to %llu",
+		 event->model_name, (unsigned long long)now, (unsigned long long)tstamp, where,
+		 ghost_ticks(tstamp - now).c_str(), (unsigned long long)ghost_tick(), (unsigned long long)delta);
+	report(GHOST_NO_TIME_TRAVEL, buf);
+}
+
+void ghost_userpage_published(struct perf_event *event, uint64_t enabled, uint64_t running)
+{
+	event->ghost.published.emplace_back(enabled, running);
+}
+
+static void check_pair(struct perf_event *event, const char *what, uint64_t enabled, uint64_t running,
+		       std::map<int, std::pair<uint64_t, uint64_t>> &last)
+{
+	char buf[256];
+
+	if (running > enabled) {
+		snprintf(buf, sizeof(buf), "%s: %s returned running %llu > enabled %llu (%s)", event->model_name, what,
+			 (unsigned long long)running, (unsigned long long)enabled, ghost_ticks(running - enabled).c_str());
+		report(GHOST_RUNNING_LE_ENABLED, buf);
+	}
+	auto it = last.find(reader_id());
+	if (it != last.end()) {
+		auto [prev_enabled, prev_running] = it->second;
+		if (enabled < prev_enabled) {
+			snprintf(buf, sizeof(buf), "%s: %s by %s went backwards: enabled %llu after %llu (%s)",
+				 event->model_name, what, reader_name().c_str(), (unsigned long long)enabled,
+				 (unsigned long long)prev_enabled, ghost_ticks(prev_enabled - enabled).c_str());
+			report(GHOST_MONOTONIC_READ, buf);
+		} else if (running < prev_running) {
+			snprintf(buf, sizeof(buf), "%s: %s by %s went backwards: running %llu after %llu (%s)",
+				 event->model_name, what, reader_name().c_str(), (unsigned long long)running,
+				 (unsigned long long)prev_running, ghost_ticks(prev_running - running).c_str());
+			report(GHOST_MONOTONIC_READ, buf);
+		}
+	}
+	last[reader_id()] = {enabled, running};
+}
+
+void ghost_read_result(struct perf_event *event, uint64_t count, uint64_t enabled, uint64_t running)
+{
+	(void)count;
+	check_pair(event, "read()", enabled, running, event->ghost.last_read);
+}
+
+void ghost_userpage_result(struct perf_event *event, uint64_t enabled, uint64_t running)
+{
+	const auto &pub = event->ghost.published;
+	if (std::find(pub.begin(), pub.end(), std::make_pair(enabled, running)) == pub.end()) {
+		char buf[256];
+		snprintf(buf, sizeof(buf),
+			 "%s: the user-page read by %s passed the seqcount check with time_enabled %llu, time_running %llu, a pair no completed perf_event_update_userpage() published: it saw a write in progress",
+			 event->model_name, reader_name().c_str(), (unsigned long long)enabled, (unsigned long long)running);
+		report(GHOST_MONOTONIC_READ, buf);
+	}
+	check_pair(event, "the user-page read", enabled, running, event->ghost.last_userpage);
+}
+
+static void compare(struct perf_event *event, const char *field, uint64_t actual, uint64_t expected)
+{
+	if (actual == expected)
+		return;
+	char buf[256];
+	uint64_t diff = actual < expected ? expected - actual : actual - expected;
+	snprintf(buf, sizeof(buf), "%s: %s = %llu, ledger says %llu: %s %s (tick = %llu)", event->model_name, field,
+		 (unsigned long long)actual, (unsigned long long)expected, ghost_ticks(diff).c_str(),
+		 actual < expected ? "lost" : "double-counted", (unsigned long long)ghost_tick());
+	report(GHOST_NO_LOST_TIME, buf);
+}
+
+void ghost_check_event_final(struct perf_event *event)
+{
+	uint64_t enabled = event->total_time_enabled.peek();
+	uint64_t running = event->total_time_running.peek();
+
+	compare(event, "total_time_enabled", enabled, event->ghost.enabled);
+	compare(event, "total_time_running", running, event->ghost.running);
+	if (running > enabled) {
+		char buf[256];
+		snprintf(buf, sizeof(buf), "%s: total_time_running %llu > total_time_enabled %llu (%s)", event->model_name,
+			 (unsigned long long)running, (unsigned long long)enabled, ghost_ticks(running - enabled).c_str());
+		report(GHOST_RUNNING_LE_ENABLED, buf);
+	}
+}

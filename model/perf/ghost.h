@@ -1,0 +1,117 @@
+/*
+ * The ghost ledger (model-only, no kernel twin): what really happened to each event's time,
+ * kept outside the kernel's fields and invisible to the race detector (plain C++ members, no
+ * sim::field, no scheduling points).
+ *
+ * The model calls the ledger at the points where the kernel orders time:
+ *   - __update_context_time() (under ctx->lock) advances the context clock by `delta`: every
+ *     event of the context is charged `delta` as enabled if its ghost state (the effective one,
+ *     see __perf_effective_state()) is >= INACTIVE, and as running if it is ACTIVE;
+ *   - perf_event_set_state() (under ctx->lock) and the two places that store event->state
+ *     directly (perf_event__state_init, the ERROR -> OFF step of _perf_event_enable) change the
+ *     ghost state at the same point as event->state.
+ *   - the context clock: the kernel restarts a context's clock (__update_context_time(ctx,
+ *     false): timestamp = now, time unchanged) at ctx_sched_in() when it was stopped, i.e. the
+ *     context was never started or its task was switched out since the last timestamp. A
+ *     restart of a clock that has run since its last timestamp drops (now - timestamp) of
+ *     context time the context's events lived through; the ledger charges that interval as
+ *     __update_context_time(ctx, true) would have. Upstream never does it; the kernel-history
+ *     variants pre-baf1b12a67f5 and pre-5d95a2af973d do.
+ * The ledger is therefore what the enabled/running totals must be after a quiescent
+ * perf_event_update_time() under ctx->lock; check_final() compares the two.
+ *
+ * Observations are checked where they happen: __perf_update_times() reports now < tstamp
+ * ("no-time-travel"), read() and the user-space reader of the user page report results that go
+ * backwards for the same reader, torn enabled/running pairs and running > enabled.
+ */
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/model.h"
+
+struct perf_event;
+struct perf_event_context;
+
+/* Per-event ledger; a plain member of struct perf_event. */
+struct ghost_event {
+	int state = -1;				/* PERF_EVENT_STATE_* as the ledger knows it */
+	uint64_t enabled = 0;			/* context time spent with effective state >= INACTIVE */
+	uint64_t running = 0;			/* context time spent ACTIVE */
+	/* (time_enabled, time_running) pairs perf_event_update_userpage() published in full */
+	std::vector<std::pair<uint64_t, uint64_t>> published{{0, 0}};
+	/* last result per reader (lane id; -1 sequential): read() and the user-page reader */
+	std::map<int, std::pair<uint64_t, uint64_t>> last_read, last_userpage;
+	/* aux: what the user asked of the AUX event, in the order the requests were made */
+	bool user_paused = false;	/* aux_start_paused, or the last aux_pause/aux_resume overflow was a pause */
+};
+
+/* Per-context ledger state; a plain member of struct perf_event_context. */
+struct ghost_context {
+	/* is its clock legitimately stopped (never started, or its task switched out since)? */
+	bool clock_stopped = true;
+};
+
+/* The model's invariants, by area, in the order of the model's table (ghost_invariants()). */
+enum ghost_invariant {
+	/* time, read, userpage */
+	GHOST_NO_LOST_TIME,		/* "no-lost-time" */
+	GHOST_RUNNING_LE_ENABLED,	/* "running-le-enabled" */
+	GHOST_MONOTONIC_READ,		/* "monotonic-read" */
+	GHOST_NO_TIME_TRAVEL,		/* "no-time-travel" */
+	/* output */
+	GHOST_NO_LOST_WAKEUP,		/* "no-lost-wakeup" */
+	/* aux, throttle */
+	GHOST_NO_NESTED_AUX_OUTPUT,	/* "no-nested-aux-output" */
+	GHOST_THROTTLED_PMU_STOPPED,	/* "throttled-pmu-stopped" */
+	GHOST_NOT_PAUSED_UNLESS_USER,	/* "not-paused-unless-user" */
+	GHOST_USER_PAUSE_KEPT,		/* "user-pause-kept" */
+	/* callchain */
+	GHOST_NR_NO_SWITCH_FAST_BALANCE,	/* "nr_no_switch_fast-balance" */
+	GHOST_NO_CALLBACK_AFTER_FREE,		/* "no-callback-after-free" */
+	GHOST_DEFERRED_COOKIE,			/* "deferred-cookie" */
+	GHOST_NO_FAST_SWITCH_WHILE_PENDING,	/* "no-fast-switch-while-pending" */
+	GHOST_COOKIE_PER_ENTRY,			/* "cookie-per-entry" */
+	/* the shim's own (always reported; named so that a scenario can list them) */
+	GHOST_LOCKDEP,			/* "lockdep" */
+	GHOST_KERNEL_WARNING,		/* "kernel-warning" */
+	NR_GHOST_INVARIANTS,
+};
+
+/* The invariant table (model::Invariant: name, summary, area), in enum order. */
+const std::vector<model::Invariant> &ghost_invariants();
+
+/* is the invariant selected for this run (the world's selection)? */
+bool ghost_invariant_enabled(enum ghost_invariant invariant);
+/* reports a violation of the invariant if the run checks it */
+void ghost_report(enum ghost_invariant invariant, const std::string &detail);
+
+uint64_t ghost_tick();	/* the scenario tick, for messages in ticks (the world's setup) */
+
+/* hooks at the kernel's ordering points */
+void ghost_event_init(struct perf_event *event, int state);
+void ghost_set_state(struct perf_event *event, int state);
+void ghost_context_time_advanced(struct perf_event_context *ctx, uint64_t delta);
+void ghost_check_delta(struct perf_event *event, uint64_t now, uint64_t delta, const char *where);
+/* the context clock: built stopped; stopped by a task switch out; restarted or advanced */
+void ghost_context_init(struct perf_event_context *ctx);
+void ghost_context_switched_out(struct perf_event_context *ctx);
+void ghost_context_timestamp(struct perf_event_context *ctx, bool adv, uint64_t since_timestamp);
+void ghost_userpage_published(struct perf_event *event, uint64_t enabled, uint64_t running);
+
+/* aux: the user's aux-action, where __perf_event_overflow() makes it */
+void ghost_user_aux_action(struct perf_event *aux_event, bool pause);
+
+/* observations */
+void ghost_read_result(struct perf_event *event, uint64_t count, uint64_t enabled, uint64_t running);
+void ghost_userpage_result(struct perf_event *event, uint64_t enabled, uint64_t running);
+
+/* the final comparison of one event's fields (already updated under ctx->lock) with the ledger */
+void ghost_check_event_final(struct perf_event *event);
+
+/* "3 ticks" / "1 tick" / "25 ns (2.5 ticks)" */
+std::string ghost_ticks(uint64_t amount);

@@ -1,0 +1,158 @@
+/*
+ * kernel/events/core.c, the mmap()ed user page: core.c:6502-6592 (perf_event_index,
+ * perf_event_init_userpage, perf_event_update_userpage) at 12f24484da13
+ * (AOSC-Tracking/ubuntu-linux-unstable), and its user-space reader, the seqcount loop that
+ * include/uapi/linux/perf_event.h documents for struct perf_event_mmap_page.
+ * arch_perf_update_userpage() is the generic empty __weak one (no cap_user_time fields).
+ */
+#include "model/perf/core.h"
+
+/* kernel/events/core.c: perf_event_index() @ 12f24484da13 (core.c:6502). */
+int perf_event_index(struct perf_event *event)
+{
+	MODEL_FRAME(6502);
+	if (event->hw.state & PERF_HES_STOPPED)
+		return 0;
+
+	if (event->state != PERF_EVENT_STATE_ACTIVE)
+		return 0;
+
+	return event->pmu->event_idx(event);
+}
+
+/* kernel/events/core.c: perf_event_init_userpage() @ 12f24484da13 (core.c:6513). */
+void perf_event_init_userpage(struct perf_event *event)
+{
+	MODEL_FRAME(6513);
+	struct perf_event_mmap_page *userpg;
+	struct perf_buffer *rb;
+
+	rcu_read_lock();
+	rb = rcu_dereference(event->rb);
+	if (!rb)
+		goto unlock;
+
+	userpg = rb->user_page;
+
+	/* Allow new userspace to detect that bit 0 is deprecated */
+	userpg->cap_bit0_is_deprecated = 1;
+	userpg->size = PERF_EVENT_MMAP_PAGE_RESERVED_OFFSET;	/* offsetof(struct perf_event_mmap_page, __reserved) */
+	userpg->data_offset = PAGE_SIZE;
+	userpg->data_size = rb->nr_pages * PAGE_SIZE;		/* perf_data_size(rb) */
+
+unlock:
+	rcu_read_unlock();
+}
+
+/*
+ * kernel/events/core.c: perf_event_update_userpage() @ 12f24484da13 (core.c:6545).
+ * Callers need to ensure there can be no nesting of this function, otherwise
+ * the seqlock logic goes bad. We can not serialize this because the arch
+ * code calls this from NMI context.
+ * Model-only: the ledger records the (time_enabled, time_running) pair this writer publishes,
+ * after its closing ++userpg->lock.
+ */
+void perf_event_update_userpage(struct perf_event *event)
+{
+	MODEL_FRAME(6545);
+	struct perf_event_mmap_page *userpg;
+	struct perf_buffer *rb;
+	u64 enabled, running, now;
+	u64 model_enabled, model_running;	/* model-only */
+
+	rcu_read_lock();
+	rb = rcu_dereference(event->rb);
+	if (!rb)
+		goto unlock;
+
+	/*
+	 * compute total_time_enabled, total_time_running
+	 * based on snapshot values taken when the event
+	 * was last scheduled in.
+	 *
+	 * we cannot simply called update_context_time()
+	 * because of locking issue as we can be called in
+	 * NMI context
+	 */
+	calc_timer_values(event, &now, &enabled, &running);
+
+	userpg = rb->user_page;
+	/*
+	 * Disable preemption to guarantee consistent time stamps are stored to
+	 * the user page.
+	 */
+	preempt_disable();
+	++userpg->lock;
+	barrier();
+	userpg->index = perf_event_index(event);
+	userpg->offset = perf_event_count(event, false);
+	if (userpg->index)
+		userpg->offset -= local64_read(&event->hw.prev_count);
+
+	userpg->time_enabled = enabled +
+			atomic64_read(&event->child_total_time_enabled);
+	model_enabled = userpg->time_enabled.peek();	/* model-only: what this writer stored */
+
+	userpg->time_running = running +
+			atomic64_read(&event->child_total_time_running);
+	model_running = userpg->time_running.peek();	/* model-only */
+
+	/* arch_perf_update_userpage(event, userpg, now): the generic __weak one is empty */
+
+	barrier();
+	++userpg->lock;
+	ghost_userpage_published(event, model_enabled, model_running);	/* model-only */
+	preempt_enable();
+unlock:
+	rcu_read_unlock();
+}
+
+/*
+ * model-only: the user-space reader of the user page, as include/uapi/linux/perf_event.h
+ * documents it for struct perf_event_mmap_page:
+ *
+ *	do {
+ *		seq = pc->lock;
+ *		barrier();
+ *		enabled = pc->time_enabled;
+ *		running = pc->time_running;
+ *		index = pc->index;
+ *		count = pc->offset;
+ *		barrier();
+ *	} while (pc->lock != seq);
+ *
+ * plus a retry while seq is odd (a writer is inside), which the documented loop leaves to the
+ * seq change. User space is outside KCSAN's view, so its loads are data_race(); they are still
+ * scheduling points. The model gives up after a few retries (a bounded search cannot spin) and
+ * returns false; a consistent read goes to the ledger ("monotonic-read", torn pairs).
+ */
+bool model_userpage_read(struct perf_event *event, u64 *enabled, u64 *running, u32 *index, s64 *offset)
+{
+	MODEL_FRAME(0);
+	struct perf_buffer *rb = event->rb.peek();	/* the mapping user space holds */
+	struct perf_event_mmap_page *pc;
+	u32 seq;
+
+	if (!rb)
+		return false;
+	pc = rb->user_page;
+
+	for (int tries = 0; tries < 3; tries++) {
+		seq = data_race(READ_ONCE(pc->lock));
+		barrier();
+
+		*enabled = data_race(READ_ONCE(pc->time_enabled));
+		*running = data_race(READ_ONCE(pc->time_running));
+		*index = data_race(READ_ONCE(pc->index));
+		*offset = data_race(READ_ONCE(pc->offset));
+
+		barrier();
+		if (data_race(READ_ONCE(pc->lock)) != seq || (seq & 1))
+			continue;
+
+		ghost_userpage_result(event, *enabled, *running);	/* model-only */
+		return true;
+	}
+	sim::note("user-page reader: no consistent read in 3 tries, gave up");
+	return false;
+}

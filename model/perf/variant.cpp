@@ -1,0 +1,33 @@
+/* Model variants (model-only): see model/perf/variant.h. */
+#include "model/perf/variant.h"
+
+const std::vector<model::Variant> &model_variants()
+{
+	static const std::vector<model::Variant> variants = {
+		{"upstream",
+		 "the kernel as modelled: core.c @ 12f24484da13 (model/README.md); deferred user callchains as posted in v16 1/4 + 2/4",
+		 "time"},
+		{"mmap-ctx-lock",
+		 "perf_mmap_rb() updates the event's times and user page under ctx->lock (proposed for seed 000; no upstream fix found)",
+		 "mmap"},
+		{"pre-baf1b12a67f5",
+		 "reverts baf1b12a67f5 \"perf: fix perf_event_context->time\": ctx_sched_in() restarts the clock if is_active ^ EVENT_TIME",
+		 "time"},
+		{"pre-5d95a2af973d",
+		 "reverts 5d95a2af973d \"perf: Add context time freeze\": __perf_event_enable() stops and restarts the clock",
+		 "enable"},
+		{"2.6.35", "perf_event_wakeup() wakes only event->waitq, as seed 004 reports for 2.6.35-3.1", "output"},
+		{"seed-fix",
+		 "2.6.35 plus seed 004's patch: event->output stored after the buffer, the handle's event in __perf_output_begin()",
+		 "output"},
+		{"aux-pause-throttle",
+		 "seed 003 (v1, 2026-05-14): throttle and unthrottle an AUX event with perf_event_aux_pause()", "throttle"},
+		{"v16-cancel", "unwind_deferred_cancel() reaches cancel_unwind_task() (v16 1/4's description)", "callchain"},
+		{"v16-cancel-dec",
+		 "v16-cancel, and perf_pending_unwind_sync() drops the count of a cancelled request (after v15)", "callchain"},
+		{"v16-cookie", "v16-cancel-dec plus v16 3/4: the request's cookie in the sample", "callchain"},
+	};
+	return variants;
+}
+
+bool model_variant_is_prefix(const std::string &name) { return name.rfind("pre-", 0) == 0; }

@@ -1,0 +1,79 @@
+/*
+ * Model variants (model-only, no kernel twin): named fixes chosen at run time. A variant is a
+ * small, visible difference in the function it patches:
+ *
+ *	if (variant(MMAP_CTX_LOCK))	// variant mmap-ctx-lock
+ *		raw_spin_lock_irq(&event->ctx->lock);
+ *
+ * The upstream line stays as it is; the variant adds or skips around it.
+ */
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+
+enum model_variant {
+	UPSTREAM,	/* "upstream": the kernel as modelled (model/README.md names the commit) */
+	MMAP_CTX_LOCK,	/* "mmap-ctx-lock": perf_mmap_rb() updates the event's times and its user
+			 * page under ctx->lock (proposed for the seed-000 race; no upstream fix
+			 * found as of the tree modelled) */
+	/*
+	 * Kernel history (issue 5 item 5): each reverts one upstream fix at the lines it changed,
+	 * so the fixed code is "upstream". These change behaviour even when nothing runs
+	 * concurrently (model_variant_is_prefix()).
+	 */
+	PRE_BAF1B12A67F5,	/* "pre-baf1b12a67f5": ctx_sched_in() restarts the context clock with
+				 * `if (is_active ^ EVENT_TIME)`, as before baf1b12a67f5 "perf: fix
+				 * perf_event_context->time" (Song Liu, 2023-03) */
+	PRE_5D95A2AF973D,	/* "pre-5d95a2af973d": __perf_event_enable() stops the context clock with
+				 * ctx_sched_out(ctx, NULL, EVENT_TIME) and restarts it with
+				 * ctx_sched_in(ctx, NULL, EVENT_TIME) instead of ctx_time_freeze(), as
+				 * before 5d95a2af973d "perf: Add context time freeze" (Peter
+				 * Zijlstra, 2024-08) */
+	/*
+	 * The output area (seed 004): the wakeup of a buffer shared through perf_event_set_output().
+	 */
+	V2_6_35,	/* "2.6.35": perf_event_wakeup() wakes only event->waitq, the 2.6.35-3.1
+			 * behaviour seed 004 reports (the 3.1 source was not read) */
+	SEED_FIX,	/* "seed-fix": 2.6.35 plus seed 004's patch: event->output stored after the
+			 * buffer in perf_event_set_output(), and __perf_output_begin() makes it the
+			 * handle's event */
+	/*
+	 * The throttle and aux areas (seed 003).
+	 */
+	AUX_PAUSE_THROTTLE,	/* "aux-pause-throttle": seed 003 (v1, 2026-05-14), "perf/core: Use AUX
+				 * pause/resume for throttling": a PMU with PERF_PMU_CAP_AUX_PAUSE is
+				 * throttled with perf_event_aux_pause(event, true) and unthrottled with
+				 * perf_event_aux_pause(event, false) */
+	/*
+	 * The callchain area: deferred user callchains, [PATCH v16 2/4] on v16 1/4 (seed 002). The
+	 * series is not in the tree; the base ("upstream") is v16 as posted (UNWIND_TASK ==
+	 * UNWIND_PENDING_BIT == 0). These three are cumulative, each includes the one before
+	 * (callchain_variant_has()), and stay last in this order.
+	 */
+	V16_CANCEL,	/* "v16-cancel": unwind_deferred_cancel() reaches cancel_unwind_task() (v16 1/4's
+			 * description of cancel for a single-task work) */
+	V16_CANCEL_DEC,	/* "v16-cancel-dec": v16-cancel, and perf_pending_unwind_sync() drops the
+			 * nr_no_switch_fast count of a request whose callback did not run (as v15 did;
+			 * the model's proposal) */
+	V16_COOKIE,	/* "v16-cookie": v16-cancel-dec plus v16 3/4 (the request's cookie in the sample) */
+	NR_MODEL_VARIANTS,
+};
+
+/* true if the run's selected variant is `v` (the world's, model/model.h): one load and a compare */
+static inline bool variant(enum model_variant v) { return model::execution().variant == v; }
+
+/* true for the callchain variants that include the change of `v` (cumulative: cancel < dec < cookie) */
+static inline bool callchain_variant_has(enum model_variant v)
+{
+	int selected = model::execution().variant;
+	return selected >= v && selected <= V16_COOKIE;
+}
+
+/* The variant table, in enum order: the name and the fix each stands for (model::Variant). */
+const std::vector<model::Variant> &model_variants();
+/* true for the kernel-history variants: the pre-fix code, which differs from upstream even in a
+ * sequential run (the fixes are not only about concurrency) */
+bool model_variant_is_prefix(const std::string &name);

@@ -1,0 +1,1059 @@
+/*
+ * The model's face to the checker (model-only): model/model.h. Builds the kernel objects of a
+ * scenario through the model's own functions, runs kernel entry points by name, and runs the
+ * final ledger check. One world per execution; the execution's world (model::execution()) is what
+ * `current`, this_cpu_ptr(), variant() and rb_alloc() reach.
+ */
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "model/perf/world.h"
+
+namespace {
+
+/* the world of the execution that runs (model/model.h) */
+perf_world *execution_world() { return static_cast<perf_world *>(sim::current_world ? &model::execution() : nullptr); }
+
+std::string at_event(const model::WorldSetup &s, size_t i)
+{
+	return "event " + std::to_string(i) + " ('" + s.events[i].name + "')";
+}
+
+}  // namespace
+
+/* --- what model/perf/core.h asks of the world --- */
+
+/* kernel/events/core.c: max_samples_per_tick, from kernel.perf_event_max_sample_rate = 2 * HZ:
+ * two overflows of one event in one tick throttle its group */
+const int max_samples_per_tick = 2;
+
+struct model_cpu *model_cpu(int cpu)
+{
+	perf_world *w = execution_world();
+	if (!w || cpu < 0 || cpu >= (int)w->cpus.size())
+		throw std::logic_error("perfmc: BUG: model_cpu(" + std::to_string(cpu) + ") outside the world");
+	return &w->cpus[cpu];
+}
+
+struct task_struct *model_current(void) { return model_cpu(smp_processor_id())->curr; }
+
+int model_nr_cpu_ids(void) { return execution_world() ? (int)execution_world()->cpus.size() : 0; }
+
+uint64_t ghost_tick() { return execution_world() ? execution_world()->setup.tick : 1; }
+
+struct perf_buffer *model_alloc_rb(void) { return &execution_world()->buffers.emplace_back(); }
+
+model_percpu<struct perf_cpu_context> perf_cpu_context{[](int cpu) { return &model_cpu(cpu)->cpuctx; }};
+
+/* --- the callchain area's PMI mask (core.h, model_nmi_hold()) --- */
+
+void model_nmi_hold(int cpu)
+{
+	if (cpu != smp_processor_id())
+		throw std::logic_error("perfmc: BUG: callchain area: the PMI of another CPU masked");
+	sim::pmi_mask();
+}
+void model_nmi_release(int cpu)
+{
+	(void)cpu;
+	sim::pmi_unmask();
+}
+
+/* model-only: a point in the task's kernel code where an NMI of its CPU may land (masking is a scheduling point) */
+void model_nmi_window(int cpu)
+{
+	model_nmi_release(cpu);
+	model_nmi_hold(cpu);
+}
+
+bool model_ctx_queued(struct perf_event_context *ctx, std::string *who)
+{
+	for (struct perf_event &e : execution_world()->events) {
+		if (e.ctx == ctx && !e.model_freed && e.unwind_work.task.peek()) {
+			*who = e.model_name;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* --- the model's context switch: the part of __schedule() around perf's hooks --- */
+
+/*
+ * model-only: switch this CPU from prev to next as kernel/sched/core.c does around perf:
+ * IRQs off (rq->lock), prepare_task_switch() -> perf_event_task_sched_out(), switch_to()
+ * (current = next), finish_task_switch() -> perf_event_task_sched_in(). The task's CPU is set
+ * first, as a wakeup or migration would have.
+ */
+static void model_context_switch(struct task_struct *prev, struct task_struct *next)
+{
+	int cpu = smp_processor_id();
+
+	if (next != &model_cpu(cpu)->idle)
+		WRITE_ONCE(next->cpu, cpu);
+	local_irq_disable();
+	perf_event_task_sched_out(prev, next);
+	model_cpu(cpu)->curr = next;
+	perf_event_task_sched_in(prev, next);
+	local_irq_enable();
+}
+
+namespace model {
+
+void op_sched_out(perf_world &w, int context)
+{
+	struct task_struct *task = w.context_task.at(context);
+	int cpu = smp_processor_id();
+	std::string text = "sched_out(" + w.setup.contexts[context].name + ")";
+
+	if (!task) {
+		sim::note((text + ": a CPU context has no task switch, nothing to do").c_str());
+		return;
+	}
+	if (task->model_on_cpu != cpu) {
+		sim::note((text + ": the task is not running on cpu" + std::to_string(cpu) + ", nothing to do").c_str());
+		return;
+	}
+	task->model_on_cpu = -1;
+	model_context_switch(task, &model_cpu(cpu)->idle);
+}
+
+void op_sched_in(perf_world &w, int context)
+{
+	struct task_struct *task = w.context_task.at(context);
+	int cpu = smp_processor_id();
+	std::string text = "sched_in(" + w.setup.contexts[context].name + ")";
+
+	if (!task) {
+		sim::note((text + ": a CPU context has no task switch, nothing to do").c_str());
+		return;
+	}
+	if (task->model_on_cpu >= 0) {
+		sim::note((text + ": the task already runs on cpu" + std::to_string(task->model_on_cpu) + ", nothing to do").c_str());
+		return;
+	}
+	if (model_cpu(cpu)->curr != &model_cpu(cpu)->idle) {
+		sim::note((text + ": cpu" + std::to_string(cpu) + " runs " + model_cpu(cpu)->curr->comm + ", nothing to do").c_str());
+		return;
+	}
+	task->model_on_cpu = cpu;
+	model_context_switch(&model_cpu(cpu)->idle, task);
+}
+
+/* one mmap() of the event's fd: nr_pages at page offset pgoff */
+static int model_mmap(perf_world &w, int event, unsigned long pgoff, unsigned long nr_pages)
+{
+	struct vm_area_struct *vma = &w.vma_storage.emplace_back();
+	int ret;
+
+	vma->vm_start = 0x7f0000000000UL + pgoff * PAGE_SIZE;
+	vma->vm_end = vma->vm_start + nr_pages * PAGE_SIZE;
+	vma->vm_pgoff = pgoff;
+	vma->vm_flags = VM_SHARED | VM_WRITE;
+	vma->vm_file = &w.files.at(event);
+	ret = perf_mmap(vma->vm_file, vma);
+	if (!ret)
+		w.vmas.at(event).push_back(vma);
+	else
+		sim::note(("mmap(" + w.setup.events[event].name + ") failed: " + std::to_string(ret)).c_str());
+	return ret;
+}
+
+int op_mmap(perf_world &w, int event)
+{
+	struct perf_event *e = &w.events.at(event);
+	int ret = model_mmap(w, event, 0, 2);	/* the user page and one data page */
+
+	if (ret)
+		return ret;
+	struct perf_buffer *rb = e->rb.peek();
+	if (rb && rb->model_name.empty())
+		rb->model_name = "rb(" + w.setup.events[event].name + ")";	/* model-only: for reports */
+	if (!has_aux(e))
+		return 0;
+	/* an AUX event: user space asks for one AUX page right after the buffer, then maps it */
+	WRITE_ONCE(rb->user_page->aux_offset, 2 * PAGE_SIZE);
+	WRITE_ONCE(rb->user_page->aux_size, PAGE_SIZE);
+	return model_mmap(w, event, 2, 1);
+}
+
+void op_munmap(perf_world &w, int event)
+{
+	auto &live = w.vmas.at(event);
+
+	if (live.empty()) {
+		sim::note(("munmap(" + w.setup.events[event].name + "): not mapped, nothing to do").c_str());
+		return;
+	}
+	while (!live.empty()) {	/* the last mapping first: an AUX area before its buffer */
+		struct vm_area_struct *vma = live.back();
+		live.pop_back();
+		perf_mmap_close(vma);
+	}
+}
+
+ReadValues op_read(perf_world &w, int event)
+{
+	struct perf_event *e = &w.events.at(event);
+	u64 values[5] = {};
+	ReadValues r;
+	int n = 0;
+
+	r.ret = perf_read(&w.files.at(event), (char *)values, sizeof(values), nullptr);
+	if (r.ret <= 0)
+		return r;
+	r.count = values[n++];
+	if (e->attr.read_format & PERF_FORMAT_TOTAL_TIME_ENABLED)
+		r.enabled = values[n++];
+	if (e->attr.read_format & PERF_FORMAT_TOTAL_TIME_RUNNING)
+		r.running = values[n++];
+	ghost_read_result(e, r.count, r.enabled, r.running);
+	return r;
+}
+
+long op_ioctl(perf_world &w, int event, unsigned int cmd)
+{
+	return perf_ioctl(&w.files.at(event), cmd, 0);
+}
+
+bool op_userpage_read(perf_world &w, int event, u64 *enabled, u64 *running)
+{
+	u32 index;
+	s64 offset;
+
+	if (w.vmas.at(event).empty()) {
+		sim::note(("userpage_read(" + w.setup.events[event].name + "): not mapped, nothing to read").c_str());
+		return false;
+	}
+	return model_userpage_read(&w.events.at(event), enabled, running, &index, &offset);
+}
+
+/* The PMU interrupt of `event`: perf_event_overflow() -> __perf_event_overflow(): the interrupt
+ * accounting (throttling), the aux actions, event->overflow_handler = perf_event_output_forward();
+ * then, as the PMI returns, the irq_work self-IPI runs perf_pending_irq() on this CPU. */
+void op_overflow(perf_world &w, int event)
+{
+	struct perf_event *e = &w.events.at(event);
+	std::string text = std::string("overflow(") + e->model_name + ")";
+
+	/* model-only: only a running counter on this CPU raises the interrupt */
+	if (e->oncpu.peek() != smp_processor_id() || !model_pmu_running(e)) {
+		sim::note((text + ": the counter is not running on cpu" + std::to_string(smp_processor_id()) +
+			   ", no interrupt").c_str());
+		return;
+	}
+	if (has_aux(e)) {
+		sim::note((text + ": an AUX event raises no sampling overflow in this model").c_str());
+		return;
+	}
+	perf_event_overflow(e);
+	irq_work_run();	/* the irq_work's self-IPI, as the interrupt returns */
+}
+
+/* The scheduler tick on this CPU (sched_tick() in the timer interrupt): perf_event_task_tick(). */
+void op_tick(perf_world &w)
+{
+	bool irqs = sim::irqs_off();
+	if (!irqs)
+		local_irq_disable();
+	perf_event_task_tick();
+	if (!irqs)
+		local_irq_enable();
+}
+
+/* poll(2) on `event`'s file by a user task: do_poll() until an event is reported or it sleeps. */
+void op_poll(perf_world &w, int event)
+{
+	struct task_struct *task = &w.poll_tasks.emplace_back();
+	task->comm = "poller";
+	struct poll_wqueues *pwq = &w.pollers.emplace_back();
+	pwq->polling_task = task;
+	pwq->event = &w.events.at(event);
+	do_poll(pwq);
+}
+
+/* ioctl(fd(event), PERF_EVENT_IOC_SET_OUTPUT, fd(output_event)) */
+int op_set_output(perf_world &w, int event, int output_event)
+{
+	return perf_event_set_output(&w.events.at(event), &w.events.at(output_event));
+}
+
+std::vector<std::string> lost_wakeups(perf_world &w)
+{
+	std::vector<std::string> lost;
+	for (const poll_wqueues &p : w.pollers) {
+		if (p.polling_task->__state.peek() != TASK_INTERRUPTIBLE)
+			continue;	/* returned, or woken */
+		const perf_buffer *rb = p.event->rb.peek();
+		if (!rb || rb->poll.counter.peek() == 0)
+			continue;	/* nothing past the watermark: sleeping is right */
+		std::string woken;
+		for (const perf_event &e : w.events)
+			if (e.waitq.model_wakeups)
+				woken += (woken.empty() ? "" : ", ") + std::string(e.model_name) + "->waitq";
+		lost.push_back(std::string("a poller sleeps on ") + p.event->model_name + "->waitq while " + rb->model_name +
+			       " has EPOLLIN pending (data_head " + std::to_string(rb->model_user_page.data_head.peek()) +
+			       ", watermark " + std::to_string(rb->watermark) + "); woken: " +
+			       (woken.empty() ? std::string("none") : woken));
+	}
+	return lost;
+}
+
+/* An NMI on this CPU whose overflow samples `event` with PERF_SAMPLE_CALLCHAIN: the callchain
+ * part of perf_event_overflow() -> ... -> perf_prepare_sample() -> perf_callchain(). The NMI owns
+ * its CPU until it returns (the simulator's rule): no exclusion to take. */
+void op_nmi_sample(perf_world &w, int event)
+{
+	struct perf_event *e = &w.events.at(event);
+	int cpu = smp_processor_id();
+	struct model_sample sample;
+	std::string name = e->model_name;
+
+	model_cpu(cpu)->in_nmi = true;
+	if (e->model_removed) {
+		sim::note(("nmi_sample(" + name + "): the event is off its context, no sample").c_str());
+	} else {
+		perf_callchain(e, &sample);
+		sim::note(("nmi_sample(" + name + "): " +
+			   (sample.user_deferred ? "PERF_CONTEXT_USER_DEFERRED, cookie " + std::to_string(sample.model_request_cookie)
+			    : sample.user_inline ? "user callchain taken in the NMI" : "no user callchain"))
+				  .c_str());
+	}
+	model_cpu(cpu)->in_nmi = false;
+}
+
+/*
+ * The task, running on this CPU in the kernel, returns to user space: exit_to_user_mode_loop()
+ * runs the task work (resume_user_mode_work() -> task_work_run()), then unwind_reset_info() on
+ * the way out. An NMI of this CPU may land before, between and after (model_nmi_window()).
+ * Afterwards the task is in user space; the next op that needs it in the kernel is its next entry.
+ */
+void op_return_to_user(perf_world &w, int context)
+{
+	struct task_struct *task = w.context_task.at(context);
+	int cpu = smp_processor_id();
+
+	if (!task || task->model_on_cpu != cpu || model_cpu(cpu)->curr != task) {
+		sim::note(("return_to_user(" + w.setup.contexts.at(context).name + "): the task does not run on cpu" +
+			   std::to_string(cpu) + ", nothing to do").c_str());
+		return;
+	}
+	model_nmi_hold(cpu);
+	for (;;) {
+		task->model_notify_resume = false;	/* resume_user_mode_work(): clear_thread_flag(TIF_NOTIFY_RESUME) (not read) */
+		task_work_run();
+		model_nmi_window(cpu);
+		unwind_reset_info();
+		/*
+		 * model: an NMI in the window above queued task work with TWA_NMI_CURRENT, whose
+		 * irq_work raises the self-IPI that fires as soon as the return to user space
+		 * enables interrupts, before any user instruction: the task is straight back in
+		 * the kernel with the same user stack and this loop runs again.
+		 */
+		if (!task->model_notify_resume)
+			break;
+		sim::note("return_to_user: task work queued on the way out: the irq_work brings the task straight back");
+	}
+	task->model_entry++;	/* user code runs now; the next kernel entry has a new user stack */
+	model_nmi_release(cpu);
+}
+
+/* close() of the event's last fd: perf_release() -> perf_event_release_kernel(). */
+void op_close(perf_world &w, int event)
+{
+	struct perf_event *e = &w.events.at(event);
+
+	if (e->model_freed) {
+		sim::note(("close(" + std::string(e->model_name) + "): already closed").c_str());
+		return;
+	}
+	perf_event_release_kernel(e);
+}
+
+/* __schedule() on this CPU from `from` (running here) to `to` (not running), with the PMU off (no
+ * PMI: the model holds this CPU's NMI exclusion): the model's context switch. */
+void op_sched_switch(perf_world &w, int from, int to)
+{
+	struct task_struct *prev = w.context_task.at(from), *next = w.context_task.at(to);
+	int cpu = smp_processor_id();
+
+	if (!prev || !next || prev->model_on_cpu != cpu || next->model_on_cpu >= 0) {
+		sim::note(("sched_switch(" + w.setup.contexts.at(from).name + ", " + w.setup.contexts.at(to).name +
+			   "): needs two task contexts, the first running on cpu" + std::to_string(cpu) +
+			   ", the second not running; nothing to do").c_str());
+		return;
+	}
+	model_nmi_hold(cpu);
+	prev->model_on_cpu = -1;
+	next->model_on_cpu = cpu;
+	model_context_switch(prev, next);
+	model_nmi_release(cpu);
+}
+
+/* setup: C's context was cloned at fork from a parent context common to every context this op
+ * marks (perf_event_init_task(): parent_ctx, parent_gen); its events stay parentless. */
+void op_inherited(perf_world &w, int context)
+{
+	struct perf_event_context *ctx = w.contexts.at(context);
+
+	if (!w.context_task.at(context))
+		throw std::invalid_argument("inherited(" + w.setup.contexts.at(context).name +
+					    "): a CPU context is never a clone");
+	ctx->parent_ctx = &w.fork_parent;
+	ctx->parent_gen = w.fork_parent.generation;
+}
+
+}  // namespace model
+
+/* --- building the world --- */
+
+static void check_setup(const model::WorldSetup &s)
+{
+	int nr_cpus = std::min(std::max(s.nr_cpus, 1), sim::kMaxCpus);
+	std::vector<int> cpu_ctx(nr_cpus, -1), running(nr_cpus, -1);
+
+	for (size_t i = 0; i < s.contexts.size(); i++) {
+		const model::ContextSetup &c = s.contexts[i];
+		std::string at = "context " + std::to_string(i) + " ('" + c.name + "')";
+		if (!c.is_task) {
+			if (c.cpu < 0 || c.cpu >= nr_cpus)
+				throw std::invalid_argument(at + ": a CPU context needs a CPU in 0.." + std::to_string(nr_cpus - 1));
+			if (cpu_ctx[c.cpu] >= 0)
+				throw std::invalid_argument(at + ": cpu" + std::to_string(c.cpu) + " already has a CPU context");
+			cpu_ctx[c.cpu] = i;
+		} else if (c.running_on >= 0) {
+			if (c.running_on >= nr_cpus)
+				throw std::invalid_argument(at + ": running_on names cpu" + std::to_string(c.running_on) +
+							    " but there are " + std::to_string(nr_cpus) + " CPUs");
+			if (running[c.running_on] >= 0)
+				throw std::invalid_argument(at + ": cpu" + std::to_string(c.running_on) + " already runs another task");
+			running[c.running_on] = i;
+		}
+	}
+	for (size_t i = 0; i < s.events.size(); i++) {
+		const model::EventSetup &e = s.events[i];
+		if (e.context < 0 || e.context >= (int)s.contexts.size())
+			throw std::invalid_argument(at_event(s, i) + ": no context " + std::to_string(e.context));
+		if (e.leader >= 0 && e.leader != (int)i) {
+			if (e.leader > (int)i)
+				throw std::invalid_argument(at_event(s, i) + ": its group leader must come before it");
+			const model::EventSetup &l = s.events[e.leader];
+			if (l.context != e.context)
+				throw std::invalid_argument(at_event(s, i) + ": its group leader is in another context");
+			if (l.leader >= 0 && l.leader != e.leader)
+				throw std::invalid_argument(at_event(s, i) + ": its group leader is itself a sibling");
+		}
+		static const char *states[] = {"OFF", "INACTIVE", "ACTIVE", "ERROR"};
+		if (std::find(std::begin(states), std::end(states), e.state) == std::end(states))
+			throw std::invalid_argument(at_event(s, i) + ": expected a state (OFF, INACTIVE, ACTIVE, ERROR), got '" +
+						    e.state + "'");
+		bool watermark = false, wakeup_watermark = false;
+		for (const auto &[name, value] : e.attr) {
+			const auto &names = model::perf_model().attrs;
+			if (std::find(names.begin(), names.end(), name) == names.end())
+				throw std::invalid_argument(at_event(s, i) + ": unknown attr '" + name + "'");
+			watermark |= name == "watermark" && value;
+			wakeup_watermark |= name == "wakeup_watermark" && value;
+		}
+		if (wakeup_watermark && !watermark)
+			throw std::invalid_argument(at_event(s, i) + ": wakeup_watermark needs watermark = 1 (perf_event_attr)");
+		/* perf_event_open()'s checks of the aux bits */
+		auto attr = [&e](const char *name) {
+			for (const auto &[k, v] : e.attr)
+				if (k == name)
+					return v;
+			return (int64_t)-1;
+		};
+		bool is_aux = attr("aux") > 0, cap = attr("aux_pause_cap") != 0;
+		int leader = e.leader >= 0 ? e.leader : (int)i;
+		bool leader_aux = false;
+		for (const auto &[k, v] : s.events[leader].attr)
+			leader_aux |= k == "aux" && v;
+		if (is_aux && attr("cycles") > 0)
+			throw std::invalid_argument(at_event(s, i) + ": an event is on one PMU: aux or cycles, not both");
+		if (!is_aux && attr("aux_pause_cap") != -1)
+			throw std::invalid_argument(at_event(s, i) + ": aux_pause_cap describes an AUX PMU; set aux = true");
+		if (attr("aux_pause") > 0 && attr("aux_resume") > 0)
+			throw std::invalid_argument(at_event(s, i) + ": aux_pause and aux_resume together: perf_event_open() returns -EINVAL");
+		if (attr("aux_start_paused") > 0 && !(is_aux && cap))
+			throw std::invalid_argument(at_event(s, i) +
+						    ": aux_start_paused needs a PMU with PERF_PMU_CAP_AUX_PAUSE: perf_event_open() returns -EOPNOTSUPP");
+		if (is_aux && leader != (int)i)
+			throw std::invalid_argument(at_event(s, i) + ": the model's AUX events lead their group");
+		if ((attr("aux_pause") > 0 || attr("aux_resume") > 0) && !leader_aux)
+			throw std::invalid_argument(at_event(s, i) +
+						    ": aux_pause/aux_resume need an AUX group leader: perf_event_open() returns -EINVAL");
+	}
+}
+
+static int64_t attr_of(const model::EventSetup &e, const char *name, int64_t dflt)
+{
+	for (const auto &[k, v] : e.attr)
+		if (k == name)
+			return v;
+	return dflt;
+}
+
+/* the model's PMUs, by model_pmu_index */
+static struct pmu *const model_pmus[MODEL_NR_PMUS] = {&model_counting_pmu, &model_cycles_pmu, &model_aux_pmu,
+							       &model_aux_pmu_nopause};
+
+/*
+ * kernel/events/core.c: find_get_pmu_context(), reduced to what it finds or makes (setup only,
+ * model-only frame-less): a CPU context uses the PMU's per-CPU embedded epc, a task context gets
+ * its own, added to ctx->pmu_ctx_list the first time (the list's order was not read; every
+ * shipped scenario has one PMU per context).
+ */
+static struct perf_event_pmu_context *model_pmu_context(perf_world &w, struct perf_event_context *ctx,
+							struct pmu *pmu, int cpu)
+{
+	for (struct perf_event_pmu_context *epc : ctx->pmu_ctx_list)
+		if (epc->pmu == pmu)
+			return epc;
+	struct perf_event_pmu_context *epc = !ctx->task.peek() ? &per_cpu_ptr(pmu->cpu_pmu_context, cpu)->epc
+							       : &w.task_epcs.emplace_back();
+	epc->pmu = pmu;
+	epc->ctx = ctx;
+	ctx->pmu_ctx_list.push_back(epc);
+	return epc;
+}
+
+static enum perf_event_state state_named(const std::string &name)
+{
+	if (name == "ACTIVE")
+		return PERF_EVENT_STATE_ACTIVE;
+	if (name == "INACTIVE")
+		return PERF_EVENT_STATE_INACTIVE;
+	if (name == "ERROR")
+		return PERF_EVENT_STATE_ERROR;
+	return PERF_EVENT_STATE_OFF;
+}
+
+static const char *state_name(int state)
+{
+	switch (state) {
+	case PERF_EVENT_STATE_ACTIVE: return "ACTIVE";
+	case PERF_EVENT_STATE_INACTIVE: return "INACTIVE";
+	case PERF_EVENT_STATE_OFF: return "OFF";
+	case PERF_EVENT_STATE_ERROR: return "ERROR";
+	default: return "DEAD/EXIT/REVOKED";
+	}
+}
+
+static void init_context(struct perf_event_context *ctx, const char *name, struct task_struct *task)
+{
+	refcount_set(&ctx->refcount, 1);
+	ctx->task.poke(task);
+	ctx->model_name = name;
+	ghost_context_init(ctx);	/* its clock has not started (model/perf/ghost.h) */
+}
+
+/* The perf model's entry points get the world as model::World. */
+static perf_world &P(model::World &w) { return static_cast<perf_world &>(w); }
+
+namespace model {
+
+std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
+{
+	check_setup(setup);
+
+	auto world = std::make_unique<perf_world>(setup);	/* from here on, the execution's world */
+	perf_world &w = *world;
+
+	sim::set_tick(setup.tick);
+	sim::set_clock(0);
+	sim::set_sequential_cpu(0);
+
+	/* CPUs: the idle task, the CPU context, the PMU's per-CPU context */
+	int nr_cpus = std::min(std::max(setup.nr_cpus, 1), sim::kMaxCpus);
+	for (int cpu = 0; cpu < nr_cpus; cpu++) {
+		struct model_cpu &c = w.cpus.emplace_back();
+		c.idle.comm = "swapper";
+		c.idle.flags = PF_KTHREAD;
+		c.idle.model_has_mm = false;
+		c.idle.cpu.poke(cpu);
+		c.idle.model_on_cpu = cpu;
+		c.curr = &c.idle;
+		init_context(&c.cpuctx.ctx, "cpu", nullptr);
+		for (struct pmu *pmu : model_pmus) {
+			struct perf_cpu_pmu_context *cpc = per_cpu_ptr(pmu->cpu_pmu_context, cpu);
+			cpc->epc.pmu = pmu;
+			cpc->epc.ctx = &c.cpuctx.ctx;
+			cpc->epc.embedded = 1;
+		}
+	}
+
+	/* contexts */
+	w.contexts.resize(setup.contexts.size());
+	w.context_task.resize(setup.contexts.size());
+	for (size_t i = 0; i < setup.contexts.size(); i++) {
+		const ContextSetup &cs = setup.contexts[i];
+		if (!cs.is_task) {
+			w.contexts[i] = &w.cpus[cs.cpu].cpuctx.ctx;
+			w.contexts[i]->model_name = w.setup.contexts[i].name.c_str();
+			continue;
+		}
+		struct task_struct *task = &w.tasks.emplace_back();
+		struct perf_event_context *ctx = &w.task_ctxs.emplace_back();
+		task->comm = w.setup.contexts[i].name.c_str();
+		task->cpu.poke(cs.running_on >= 0 ? cs.running_on : 0);
+		init_context(ctx, w.setup.contexts[i].name.c_str(), task);
+		get_ctx(ctx);	/* task->perf_event_ctxp's reference */
+		task->perf_event_ctxp.poke(ctx);
+		w.contexts[i] = ctx;
+		w.context_task[i] = task;
+	}
+
+	/* events: created OFF (attr.disabled), installed in their context under ctx->lock */
+	w.vmas.resize(setup.events.size());
+	for (size_t i = 0; i < setup.events.size(); i++) {
+		const EventSetup &es = setup.events[i];
+		struct perf_event *event = &w.events.emplace_back();
+		struct perf_event_context *ctx = w.contexts[es.context];
+		const ContextSetup &cs = setup.contexts[es.context];
+
+		event->model_name = w.setup.events[i].name.c_str();
+		event->id = i + 1;
+		for (const auto &[name, value] : es.attr) {
+			if (name == "pinned")
+				event->attr.pinned = value;
+			else if (name == "exclusive")
+				event->attr.exclusive = value;
+			else if (name == "inherit")
+				event->attr.inherit = value;
+			else if (name == "watermark")
+				event->attr.watermark = value;
+			else if (name == "wakeup_watermark")
+				event->attr.wakeup_watermark = value;
+			else if (name == "aux_pause")
+				event->attr.aux_pause = value;
+			else if (name == "aux_resume")
+				event->attr.aux_resume = value;
+			else if (name == "aux_start_paused")
+				event->attr.aux_start_paused = value;
+			else if (name == "defer_callchain")
+				event->attr.defer_callchain = value;
+			else if (name == "exclude_callchain_user")
+				event->attr.exclude_callchain_user = value;
+			else if (name == "exclude_callchain_kernel")
+				event->attr.exclude_callchain_kernel = value;
+		}
+		event->attr.disabled = 1;
+		event->overflow_handler = perf_event_output_forward;	/* perf_event_alloc(): the default */
+		init_waitqueue_head(&event->waitq, event->model_name);
+		event->pending_irq.func = perf_pending_irq;	/* init_irq_work(&event->pending_irq, perf_pending_irq) */
+		event->pending_irq.model_event = event;
+		event->pmu = attr_of(es, "aux", 0) ? (attr_of(es, "aux_pause_cap", 1) ? &model_aux_pmu : &model_aux_pmu_nopause)
+			     : attr_of(es, "cycles", 0) ? &model_cycles_pmu : &model_counting_pmu;
+		event->cpu = cs.is_task ? -1 : cs.cpu;
+		event->group_leader = (es.leader >= 0 && es.leader != (int)i) ? &w.events[es.leader] : event;
+		event->ctx = ctx;
+		/* a sibling joins its leader's pmu_ctx (the kernel's rule for a software sibling of a
+		 * hardware group; model/README.md) */
+		event->pmu_ctx = model_pmu_context(w, ctx, event->group_leader->pmu, event->cpu);
+		if (cs.is_task) {
+			event->attach_state |= PERF_ATTACH_TASK;
+			event->hw.target = w.context_task[es.context];
+		}
+		/* perf_event_alloc(): aux_action needs the group's AUX event (perf_get_aux_event()) */
+		if (event->attr.aux_pause || event->attr.aux_resume)
+			event->aux_event = event->group_leader;
+		event->oncpu.poke(-1);
+		event->hw.state.poke(PERF_HES_STOPPED | PERF_HES_UPTODATE);
+		refcount_set(&event->mmap_count, 0);
+		perf_event__state_init(event);
+		perf_event_alloc_defer(event, cs.is_task ? w.context_task[es.context] : NULL);
+		if (event->attr.aux_start_paused) {	/* perf_event_alloc(): hw.aux_paused = 1 */
+			event->hw.aux_paused.poke(1);
+			event->ghost.user_paused = true;
+		}
+		perf_event__header_size(event);
+
+		struct file *file = &w.files.emplace_back();
+		file->private_data = event;
+
+		raw_spin_lock_irq(&ctx->lock);
+		add_event_to_ctx(event, ctx);
+		raw_spin_unlock_irq(&ctx->lock);
+	}
+
+	/* An AUX event's buffer and AUX area are mapped before it is enabled (perf record's order:
+	 * without them pmu->add() fails and the event cannot go ACTIVE) */
+	for (size_t i = 0; i < setup.events.size(); i++)
+		if (setup.events[i].mapped && has_aux(&w.events[i]) && op_mmap(w, i))
+			throw std::invalid_argument(at_event(setup, i) + ": perf_mmap() failed");
+
+	/* CPU contexts with events start their clock; running tasks are switched in */
+	for (size_t i = 0; i < setup.contexts.size(); i++) {
+		const ContextSetup &cs = setup.contexts[i];
+		if (cs.is_task || !w.contexts[i]->nr_events)
+			continue;
+		sim::set_sequential_cpu(cs.cpu);
+		struct perf_cpu_context *cpuctx = this_cpu_ptr(&perf_cpu_context);
+		local_irq_disable();
+		perf_ctx_lock(cpuctx, NULL);
+		perf_ctx_disable(&cpuctx->ctx, false);
+		ctx_sched_in(&cpuctx->ctx, NULL, EVENT_ALL);
+		perf_ctx_enable(&cpuctx->ctx, false);
+		perf_ctx_unlock(cpuctx, NULL);
+		local_irq_enable();
+	}
+	for (size_t i = 0; i < setup.contexts.size(); i++) {
+		const ContextSetup &cs = setup.contexts[i];
+		if (!cs.is_task || cs.running_on < 0)
+			continue;
+		sim::set_sequential_cpu(cs.running_on);
+		op_sched_in(w, i);
+	}
+	sim::set_sequential_cpu(0);
+
+	/* enabled through the ioctl, as perf_event_open() + PERF_EVENT_IOC_ENABLE would */
+	for (size_t i = 0; i < setup.events.size(); i++) {
+		enum perf_event_state want = state_named(setup.events[i].state);
+		if (want == PERF_EVENT_STATE_OFF)
+			continue;
+		op_ioctl(w, i, PERF_EVENT_IOC_ENABLE);
+		if (want == PERF_EVENT_STATE_ERROR) {
+			struct perf_event *event = &w.events[i];
+			raw_spin_lock_irq(&event->ctx->lock);
+			__event_disable(event, event->ctx, PERF_EVENT_STATE_ERROR);
+			raw_spin_unlock_irq(&event->ctx->lock);
+		}
+	}
+	for (size_t i = 0; i < setup.events.size(); i++) {
+		enum perf_event_state want = state_named(setup.events[i].state);
+		int got = w.events[i].state.peek();
+		if (got != want)
+			throw std::invalid_argument(at_event(setup, i) + ": setup asks for " + state_name(want) +
+						    " but the kernel put it in " + state_name(got) +
+						    " (ACTIVE needs a running task context or a CPU context, and an AUX event a mapped AUX area; INACTIVE a task context that is not running)");
+	}
+
+	for (size_t i = 0; i < setup.events.size(); i++)
+		if (setup.events[i].mapped && !has_aux(&w.events[i]) && op_mmap(w, i))
+			throw std::invalid_argument(at_event(setup, i) + ": perf_mmap() failed");
+
+	return world;
+}
+
+/* --- entry points --- */
+
+const std::vector<Entry> &model_ops()
+{
+	static const std::vector<Entry> ops = {
+		{"sched_out", {{"task", ArgKind::Context}},
+		 "task switch out on this CPU: perf_event_task_sched_out() -> __perf_event_task_sched_out()",
+		 [](World &w, const std::vector<int64_t> &a) { op_sched_out(P(w), a.at(0)); }, "sched"},
+		{"sched_in", {{"task", ArgKind::Context}},
+		 "task switch in on this CPU: perf_event_task_sched_in() -> __perf_event_task_sched_in()",
+		 [](World &w, const std::vector<int64_t> &a) { op_sched_in(P(w), a.at(0)); }, "sched"},
+		{"mmap", {{"event", ArgKind::Event}},
+		 "mmap() of the event's fd, user page + 1 data page: perf_mmap() -> perf_mmap_rb()",
+		 [](World &w, const std::vector<int64_t> &a) { op_mmap(P(w), a.at(0)); }, "mmap"},
+		{"munmap", {{"event", ArgKind::Event}},
+		 "munmap() of the event's mappings, the last first (an AUX area before its buffer): perf_mmap_close()",
+		 [](World &w, const std::vector<int64_t> &a) { op_munmap(P(w), a.at(0)); }, "mmap"},
+		{"read", {{"event", ArgKind::Event}},
+		 "read() of count, time_enabled, time_running: perf_read() -> perf_read_one() -> perf_event_read()",
+		 [](World &w, const std::vector<int64_t> &a) { op_read(P(w), a.at(0)); }, "read"},
+		{"enable", {{"event", ArgKind::Event}},
+		 "ioctl(PERF_EVENT_IOC_ENABLE): perf_ioctl() -> _perf_event_enable() -> event_function_call()",
+		 [](World &w, const std::vector<int64_t> &a) { op_ioctl(P(w), a.at(0), PERF_EVENT_IOC_ENABLE); }, "enable"},
+		{"disable", {{"event", ArgKind::Event}},
+		 "ioctl(PERF_EVENT_IOC_DISABLE): perf_ioctl() -> _perf_event_disable() -> event_function_call()",
+		 [](World &w, const std::vector<int64_t> &a) { op_ioctl(P(w), a.at(0), PERF_EVENT_IOC_DISABLE); }, "enable"},
+		{"reset", {{"event", ArgKind::Event}},
+		 "ioctl(PERF_EVENT_IOC_RESET): perf_ioctl() -> _perf_event_reset()",
+		 [](World &w, const std::vector<int64_t> &a) { op_ioctl(P(w), a.at(0), PERF_EVENT_IOC_RESET); }, "enable"},
+		{"userpage_read", {{"event", ArgKind::Event}},
+		 "user space reads time_enabled/time_running from the mmap()ed user page (seqcount loop)",
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
+			 u64 enabled, running;
+			 op_userpage_read(w, a.at(0), &enabled, &running);
+		 }, "userpage"},
+		{"overflow", {{"event", ArgKind::Event}},
+		 "the counter's overflow interrupt: perf_event_overflow() (throttle, aux_pause/aux_resume, "
+		 "perf_event_output_forward()), then the irq_work runs perf_pending_irq()",
+		 [](World &w, const std::vector<int64_t> &a) { op_overflow(P(w), a.at(0)); }, "output"},
+		{"nmi_sample", {{"event", ArgKind::Event}},
+		 "an overflow NMI on this CPU samples the event's callchain: perf_callchain() -> deferred_request() -> unwind_deferred_request()",
+		 [](World &w, const std::vector<int64_t> &a) { op_nmi_sample(P(w), a.at(0)); }, "callchain"},
+		{"return_to_user", {{"task", ArgKind::Context}},
+		 "the task returns to user space: task_work_run() -> unwind_deferred_task_work() -> perf_event_deferred_task(), then unwind_reset_info()",
+		 [](World &w, const std::vector<int64_t> &a) { op_return_to_user(P(w), a.at(0)); }, "callchain"},
+		{"close", {{"event", ArgKind::Event}},
+		 "close() of the event's last fd: perf_event_release_kernel() -> _free_event() -> perf_pending_unwind_sync() -> unwind_deferred_cancel()",
+		 [](World &w, const std::vector<int64_t> &a) { op_close(P(w), a.at(0)); }, "callchain"},
+		{"sched_switch", {{"from", ArgKind::Context}, {"to", ArgKind::Context}},
+		 "context switch on this CPU between two tasks: perf_event_context_sched_out() (the clone swap unless "
+		 "nr_no_switch_fast), perf_event_task_sched_in()",
+		 [](World &w, const std::vector<int64_t> &a) { op_sched_switch(P(w), a.at(0), a.at(1)); }, "sched"},
+		{"inherited", {{"task", ArgKind::Context}},
+		 "setup: the task's context was cloned at fork from a parent context common to every context so marked "
+		 "(parent_ctx, parent_gen: context_equiv() holds between them)",
+		 [](World &w, const std::vector<int64_t> &a) { op_inherited(P(w), a.at(0)); }, "sched"},
+		{"tick", {},
+		 "the scheduler tick on this CPU: perf_event_task_tick() -> perf_adjust_freq_unthr_context() (unthrottle)",
+		 [](World &w, const std::vector<int64_t> &) { op_tick(P(w)); }, "throttle"},
+		{"poll", {{"event", ArgKind::Event}},
+		 "poll(2) on the event's fd: do_poll() -> perf_poll(); sleeps in TASK_INTERRUPTIBLE when nothing is ready",
+		 [](World &w, const std::vector<int64_t> &a) { op_poll(P(w), a.at(0)); }, "output"},
+		{"set_output", {{"event", ArgKind::Event}, {"output", ArgKind::Event}},
+		 "ioctl(PERF_EVENT_IOC_SET_OUTPUT): perf_event_set_output(event, output)",
+		 [](World &w, const std::vector<int64_t> &a) { op_set_output(P(w), a.at(0), a.at(1)); }, "output"},
+	};
+	return ops;
+}
+
+const std::vector<Entry> &model_functions()
+{
+	static const std::vector<Entry> fns = {
+		{"perf_event_update_time", {{"event", ArgKind::Event}},
+		 "perf_event_update_time(E): charge ctx time since tstamp by state (caller's locks)",
+		 [](World &w, const std::vector<int64_t> &a) { perf_event_update_time(&P(w).events.at(a.at(0))); }, "time"},
+		{"__perf_update_times", {{"event", ArgKind::Event}},
+		 "__perf_update_times(E, perf_event_time(E), &enabled, &running) into locals (reads only)",
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
+			 struct perf_event *event = &w.events.at(a.at(0));
+			 u64 enabled, running;
+			 __perf_update_times(event, perf_event_time(event), &enabled, &running);
+		 }, "time"},
+		{"perf_event_set_state", {{"event", ArgKind::Event}, {"state", ArgKind::Integer}},
+		 "perf_event_set_state(E, state): -2 ERROR, -1 OFF, 0 INACTIVE, 1 ACTIVE (needs ctx->lock)",
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
+			 perf_event_set_state(&w.events.at(a.at(0)), (enum perf_event_state)a.at(1));
+		 }, "time"},
+		{"perf_event_update_sibling_time", {{"event", ArgKind::Event}},
+		 "perf_event_update_sibling_time(leader)",
+		 [](World &w, const std::vector<int64_t> &a) { perf_event_update_sibling_time(&P(w).events.at(a.at(0))); }, "time"},
+		{"event_sched_out", {{"event", ArgKind::Event}},
+		 "event_sched_out(E, E->ctx) (needs ctx->lock)",
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
+			 struct perf_event *event = &w.events.at(a.at(0));
+			 event_sched_out(event, event->ctx);
+		 }, "sched"},
+		{"event_sched_in", {{"event", ArgKind::Event}},
+		 "event_sched_in(E, E->ctx) on this CPU (needs ctx->lock)",
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
+			 struct perf_event *event = &w.events.at(a.at(0));
+			 event_sched_in(event, event->ctx);
+		 }, "sched"},
+		{"group_sched_out", {{"event", ArgKind::Event}},
+		 "group_sched_out(leader, leader->ctx) (needs ctx->lock)",
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
+			 struct perf_event *event = &w.events.at(a.at(0));
+			 perf_pmu_disable(event->pmu);
+			 group_sched_out(event, event->ctx);
+			 perf_pmu_enable(event->pmu);
+		 }, "sched"},
+		{"ctx_sched_out", {{"context", ArgKind::Context}},
+		 "ctx_sched_out(C, NULL, EVENT_ALL) on this CPU (needs ctx->lock)",
+		 [](World &w, const std::vector<int64_t> &a) { ctx_sched_out(P(w).contexts.at(a.at(0)), NULL, EVENT_ALL); }, "sched"},
+		{"ctx_sched_in", {{"context", ArgKind::Context}},
+		 "ctx_sched_in(C, NULL, EVENT_ALL) on this CPU (needs ctx->lock)",
+		 [](World &w, const std::vector<int64_t> &a) { ctx_sched_in(P(w).contexts.at(a.at(0)), NULL, EVENT_ALL); }, "sched"},
+		{"update_context_time", {{"context", ArgKind::Context}},
+		 "update_context_time(C): advance the context clock to perf_clock() (needs ctx->lock)",
+		 [](World &w, const std::vector<int64_t> &a) { update_context_time(P(w).contexts.at(a.at(0))); }, "time"},
+		{"__perf_event_read", {{"event", ArgKind::Event}},
+		 "__perf_event_read() as the IPI handler would run it, on this CPU with IRQs off",
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
+			 struct perf_read_data data = {&w.events.at(a.at(0)), false, 0};
+			 local_irq_disable();
+			 __perf_event_read(&data);
+			 local_irq_enable();
+		 }, "read"},
+		{"perf_event_read", {{"event", ArgKind::Event}},
+		 "perf_event_read(E, false): the ACTIVE (IPI) or INACTIVE (ctx->lock) update",
+		 [](World &w, const std::vector<int64_t> &a) { perf_event_read(&P(w).events.at(a.at(0)), false); }, "read"},
+		{"perf_event_update_userpage", {{"event", ArgKind::Event}},
+		 "perf_event_update_userpage(E): the user-page seqcount writer (caller's locks)",
+		 [](World &w, const std::vector<int64_t> &a) { perf_event_update_userpage(&P(w).events.at(a.at(0))); }, "userpage"},
+		{"calc_timer_values", {{"event", ArgKind::Event}},
+		 "calc_timer_values(E): the lockless enabled/running computation of the user page",
+		 [](World &any, const std::vector<int64_t> &a) {
+			 perf_world &w = P(any);
+			 u64 now, enabled, running;
+			 calc_timer_values(&w.events.at(a.at(0)), &now, &enabled, &running);
+		 }, "userpage"},
+		{"perf_event_throttle_group", {{"event", ArgKind::Event}},
+		 "perf_event_throttle_group(E) on this CPU",
+		 [](World &w, const std::vector<int64_t> &a) { perf_event_throttle_group(&P(w).events.at(a.at(0))); }, "throttle"},
+		{"perf_event_unthrottle_group", {{"event", ArgKind::Event}},
+		 "perf_event_unthrottle_group(E, false) on this CPU (needs ctx->lock)",
+		 [](World &w, const std::vector<int64_t> &a) { perf_event_unthrottle_group(&P(w).events.at(a.at(0)), false); },
+		 "throttle"},
+		{"perf_event_aux_pause", {{"event", ArgKind::Event}, {"pause", ArgKind::Integer}},
+		 "perf_event_aux_pause(E, pause): 1 pause, 0 resume, through the recursion guard",
+		 [](World &w, const std::vector<int64_t> &a) { perf_event_aux_pause(&P(w).events.at(a.at(0)), a.at(1) != 0); },
+		 "aux"},
+	};
+	return fns;
+}
+
+void lock_object(perf_world &world, LockKind kind, int object)
+{
+	switch (kind) {
+	case LockKind::CtxLock:
+		raw_spin_lock_irq(&world.contexts.at(object)->lock);
+		break;
+	case LockKind::CtxMutex:
+		mutex_lock(&world.contexts.at(object)->mutex);
+		break;
+	case LockKind::MmapMutex:
+		mutex_lock(&world.events.at(object).mmap_mutex);
+		break;
+	}
+}
+
+void unlock_object(perf_world &world, LockKind kind, int object)
+{
+	switch (kind) {
+	case LockKind::CtxLock:
+		raw_spin_unlock_irq(&world.contexts.at(object)->lock);
+		break;
+	case LockKind::CtxMutex:
+		mutex_unlock(&world.contexts.at(object)->mutex);
+		break;
+	case LockKind::MmapMutex:
+		mutex_unlock(&world.events.at(object).mmap_mutex);
+		break;
+	}
+}
+
+/* The callchain invariants on the state left behind (sim::violation() on the first). */
+static void check_final_callchain(perf_world &w)
+{
+	for (struct perf_event &e : w.events) {
+		struct task_struct *queued = e.unwind_work.task.peek();
+		if (e.model_freed && queued && ghost_invariant_enabled(GHOST_NO_CALLBACK_AFTER_FREE)) {
+			sim::violation("no-callback-after-free",
+				       (std::string(e.model_name) + " was freed with its unwind_work still queued on " +
+					queued->comm + ": the callback runs on freed memory at its next return to user")
+					       .c_str());
+			return;
+		}
+	}
+	for (size_t i = 0; i < w.contexts.size(); i++) {
+		struct perf_event_context *ctx = w.contexts[i];
+		long owed = 0;
+		for (struct perf_event &e : w.events)
+			if (e.ctx == ctx && !e.model_freed && e.unwind_work.task.peek())
+				owed++;
+		long nr = ctx->nr_no_switch_fast.a.peek();
+		if (nr != owed && ghost_invariant_enabled(GHOST_NR_NO_SWITCH_FAST_BALANCE)) {
+			sim::violation("nr_no_switch_fast-balance",
+				       ("context " + w.setup.contexts[i].name + ": nr_no_switch_fast = " + std::to_string(nr) +
+					" but " + std::to_string(owed) + " deferred callback(s) are owed" +
+					(nr > owed ? ": the context-switch fast path stays off for good" : ""))
+					       .c_str());
+			return;
+		}
+	}
+}
+
+/* The throttle and AUX invariants, on the state left behind (sim::violation() on the first). */
+static void check_final_throttle(perf_world &w)
+{
+	char buf[256];
+
+	for (struct perf_event &e : w.events) {
+		struct perf_event *event = &e;
+		bool active = event->state.peek() == PERF_EVENT_STATE_ACTIVE;
+		bool throttled = event->hw.interrupts.peek() == MAX_INTERRUPTS;
+		bool running = model_pmu_running(event);
+
+		if (active && throttled && running && ghost_invariant_enabled(GHOST_THROTTLED_PMU_STOPPED)) {
+			snprintf(buf, sizeof(buf), "%s: hw.interrupts == MAX_INTERRUPTS (throttled) but its %s",
+				 event->model_name, has_aux(event) ? "AUX hardware is still tracing" : "counter still runs");
+			sim::violation("throttled-pmu-stopped", buf);
+			return;
+		}
+		if (!has_aux(event) || !active)
+			continue;
+		if (!throttled && event->hw.aux_paused.peek() && !event->ghost.user_paused &&
+		    ghost_invariant_enabled(GHOST_NOT_PAUSED_UNLESS_USER)) {
+			snprintf(buf, sizeof(buf),
+				 "%s: ACTIVE and not throttled, but hw.aux_paused = 1 and no user pause is in force: tracing "
+				 "stays off until the user resumes",
+				 event->model_name);
+			sim::violation("not-paused-unless-user", buf);
+			return;
+		}
+		if (event->ghost.user_paused && running && ghost_invariant_enabled(GHOST_USER_PAUSE_KEPT)) {
+			snprintf(buf, sizeof(buf), "%s: the user paused AUX tracing (aux-action) but the hardware is tracing",
+				 event->model_name);
+			sim::violation("user-pause-kept", buf);
+			return;
+		}
+	}
+}
+
+/*
+ * The final quiescent update, as a reader holding ctx->lock would do it (the INACTIVE path of
+ * perf_event_read(), for every event): bring the context clock up to date if it runs, update
+ * every event's times, then compare with the ledger.
+ */
+void check_final(perf_world &w)
+{
+	for (struct perf_event_context *ctx : w.contexts) {
+		raw_spin_lock_irq(&ctx->lock);
+		if ((ctx->is_active.peek() & EVENT_TIME) && !(ctx->is_active.peek() & EVENT_FROZEN))
+			update_context_time(ctx);
+		for (struct perf_event *event : ctx->event_list)
+			perf_event_update_time(event);
+		raw_spin_unlock_irq(&ctx->lock);
+	}
+	for (struct perf_event &event : w.events)
+		ghost_check_event_final(&event);
+	if (ghost_invariant_enabled(GHOST_NO_LOST_WAKEUP))
+		for (const std::string &lost : lost_wakeups(w))
+			sim::violation("no-lost-wakeup", lost.c_str());
+	check_final_throttle(w);
+	check_final_callchain(w);
+}
+
+/* --- the perf model, as data --- */
+
+const Model &perf_model()
+{
+	static const Model model = {
+		.name = "perf",
+		.summary = "kernel/events/core.c @ 12f24484da13 (6.17+), one model in areas: state-based timekeeping, the "
+			   "task switch, read(), ioctl, mmap and the user page; output, wakeups and set_output (seed 004); "
+			   "throttling and AUX pause/resume (seed 003); deferred user callchains, v16 (seed 002)",
+		.variants = model_variants(),
+		.invariants = ghost_invariants(),
+		.attrs = {"pinned", "exclusive", "inherit", "watermark", "wakeup_watermark", "cycles", "aux", "aux_pause_cap", "aux_pause",
+			  "aux_resume", "aux_start_paused", "defer_callchain", "exclude_callchain_user",
+			  "exclude_callchain_kernel"},
+		.ops = model_ops(),
+		.functions = model_functions(),
+		.lock_kinds = {LockKind::CtxLock, LockKind::CtxMutex, LockKind::MmapMutex},
+		.retired = {
+			{"aux-throttle",
+			 "its throttle and aux areas are perf's: remove the `model` line and give the counting events of an "
+			 "AUX group attr cycles = true (the sampling PMU the aux-throttle model used)"},
+			{"output-wakeup", "its output area is perf's: remove the `model` line"},
+			{"deferred-callchain",
+			 "its callchain area is perf's: remove the `model` line, write [expect] upstream for v16 (the base is v16 "
+			 "as posted), and mark the task contexts a sched_switch() may swap with [setup] ops = [\"inherited(T)\", ...]"},
+		},
+		.build_world = [](const WorldSetup &setup) -> std::unique_ptr<World> { return model::build_world(setup); },
+		.lock_object = [](World &w, LockKind kind, int object) { model::lock_object(P(w), kind, object); },
+		.unlock_object = [](World &w, LockKind kind, int object) { model::unlock_object(P(w), kind, object); },
+		.check_final = [](World &w) { model::check_final(P(w)); },
+	};
+	return model;
+}
+
+}  // namespace model
