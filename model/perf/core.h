@@ -31,7 +31,11 @@ struct perf_output_handle {
 };
 
 /* The model's PMUs (pmu.cpp, aux_pmu.cpp), indexing each CPU's perf_cpu_pmu_context. */
-enum model_pmu_index { MODEL_PMU_COUNTING, MODEL_PMU_CYCLES, MODEL_PMU_AUX, MODEL_PMU_AUX_NOPAUSE, MODEL_NR_PMUS };
+enum model_pmu_index {
+	MODEL_PMU_COUNTING, MODEL_PMU_CYCLES, MODEL_PMU_AUX, MODEL_PMU_AUX_NOPAUSE,
+	MODEL_PMU_CPU_CLOCK, MODEL_PMU_TASK_CLOCK,	/* issue 15 (a): the software clocks (swevent.cpp) */
+	MODEL_NR_PMUS
+};
 
 /* model-only: the per-CPU state of the model AUX driver (intel_pt's struct pt, reduced) */
 struct model_aux_cpu {
@@ -276,6 +280,7 @@ void perf_event_unthrottle_group(struct perf_event *event, bool skip_start_event
 void perf_event_throttle_group(struct perf_event *event);
 void perf_event_task_tick(void);
 int perf_event_overflow(struct perf_event *event);
+int __perf_event_overflow(struct perf_event *event, int throttle);
 
 /* --- aux.cpp --- */
 void perf_event_aux_pause(struct perf_event *event, bool pause);
@@ -312,3 +317,22 @@ extern struct pmu model_aux_pmu;		/* AUX driver with PERF_PMU_CAP_AUX_PAUSE */
 extern struct pmu model_aux_pmu_nopause;	/* the same driver without the capability */
 /* model-only (ghost): would the event's hardware raise an overflow (a counter) or write trace (AUX)? */
 bool model_pmu_running(struct perf_event *event);
+
+/* --- issue 15 (a): read_group.cpp, read_local.cpp, swevent.cpp, arch_x86.cpp, userpage.cpp --- */
+int __perf_read_group_add(struct perf_event *leader, u64 read_format, u64 *values);
+int perf_read_group(struct perf_event *event, u64 read_format, char *buf);
+int perf_event_read_local(struct perf_event *event, u64 *value, u64 *enabled, u64 *running);
+extern struct pmu perf_cpu_clock;	/* kernel/events/core.c: the software PMUs (attr cpu_clock, task_clock) */
+extern struct pmu perf_task_clock;
+int perf_swevent_hrtimer(struct perf_event *event);	/* kernel: (struct hrtimer *); returns enum hrtimer_restart */
+bool model_is_swclock(struct perf_event *event);
+bool model_hrtimer_armed(struct perf_event *event, int cpu);
+void model_hrtimer_expired(struct perf_event *event, int restart);
+void arch_perf_update_userpage(struct perf_event *event, struct perf_event_mmap_page *userpg, u64 now);
+/* model-only: the documented user-space loop with cap_user_time (uapi perf_event.h); false if it gave up */
+struct model_userpage_time {
+	u64 enabled, running, count, cyc;
+	u32 index;
+	bool extrapolated;
+};
+bool model_userpage_read_time(struct perf_event *event, struct model_userpage_time *r);

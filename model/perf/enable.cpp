@@ -169,6 +169,7 @@ void _perf_event_reset(struct perf_event *event)
 	MODEL_FRAME(6164);
 	(void)perf_event_read(event, false);
 	local64_set(&event->count, 0);
+	ghost_event_reset(event);	/* model-only: a count may restart (monotonic-count) */
 	perf_event_update_userpage(event);
 }
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "model/model.h"
-#include "model/perf/perf_event.h"
+#include "model/perf/core.h"
 
 namespace {
 
@@ -52,6 +52,11 @@ const std::vector<model::Invariant> &ghost_invariants()
 		 "callchain"},
 		{"cookie-per-entry", "unwind_deferred_request() never hands a task the cookie of an earlier kernel entry",
 		 "callchain"},
+		{"group-read-snapshot", "a PERF_FORMAT_GROUP read returns the group's times and counts of one instant", "read"},
+		{"monotonic-count", "no reader sees an event's count go backwards (unless a RESET came between)", "read"},
+		{"userpage-time",
+		 "the documented user-page loop (cap_user_time) never runs ahead of read() at that instant, and agrees with it when it extrapolates",
+		 "userpage"},
 		{"lockdep", "the shim's lockdep checks (always reported)", "kernel"},
 		{"kernel-warning", "a WARN reached in the model (always reported)", "kernel"},
 	};
@@ -87,7 +92,12 @@ void ghost_event_init(struct perf_event *event, int state)
 	event->ghost.state = state;
 }
 
-void ghost_set_state(struct perf_event *event, int state) { event->ghost.state = state; }
+void ghost_set_state(struct perf_event *event, int state)
+{
+	event->ghost.state = state;
+	if (state == PERF_EVENT_STATE_ACTIVE)
+		event->ghost.ever_active = true;
+}
 
 void ghost_user_aux_action(struct perf_event *aux_event, bool pause)
 {
@@ -114,6 +124,8 @@ void ghost_context_switched_out(struct perf_event_context *ctx) { ctx->ghost.clo
 void ghost_context_timestamp(struct perf_event_context *ctx, bool adv, uint64_t since_timestamp)
 {
 	bool stopped = ctx->ghost.clock_stopped;
+
+	ctx->ghost.timestamp = ctx->timestamp.peek() + since_timestamp;	/* the `now` the kernel stores */
 
 	/* a restart of a running clock: the context lived through the interval the kernel drops */
 	if (!adv && !stopped && since_timestamp)
@@ -211,4 +223,185 @@ void ghost_check_event_final(struct perf_event *event)
 			 (unsigned long long)running, (unsigned long long)enabled, ghost_ticks(running - enabled).c_str());
 		report(GHOST_RUNNING_LE_ENABLED, buf);
 	}
+}
+
+/* --- issue 15 (a): counts, group reads, lockless readers, the user page's time --- */
+
+void ghost_event_reset(struct perf_event *event) { event->ghost.resets++; }
+
+void ghost_count_result(struct perf_event *event, const char *what, uint64_t count)
+{
+	auto &last = event->ghost.last_count;
+	auto it = last.find(reader_id());
+	if (it != last.end() && it->second.second == event->ghost.resets && count < it->second.first) {
+		char buf[256];
+		snprintf(buf, sizeof(buf), "%s: %s by %s went backwards: count %llu after %llu (%llu less, no RESET between)",
+			 event->model_name, what, reader_name().c_str(), (unsigned long long)count,
+			 (unsigned long long)it->second.first, (unsigned long long)(it->second.first - count));
+		report(GHOST_MONOTONIC_COUNT, buf);
+	}
+	last[reader_id()] = {count, event->ghost.resets};
+}
+
+/* the values __perf_read_group_add() would gather from the fields right now, in its layout, named */
+static std::vector<std::pair<std::string, uint64_t>> group_fields(struct perf_event *leader, uint64_t read_format)
+{
+	std::vector<std::pair<std::string, uint64_t>> v;
+	auto count = [](struct perf_event *e) { return (uint64_t)e->count.counter.peek() + (uint64_t)e->child_count.counter.peek(); };
+	auto member = [&](struct perf_event *e) {
+		v.emplace_back(std::string("count(") + e->model_name + ")", count(e));
+		if (read_format & PERF_FORMAT_ID)
+			v.emplace_back(std::string("id(") + e->model_name + ")", e->id);
+		if (read_format & PERF_FORMAT_LOST)
+			v.emplace_back(std::string("lost(") + e->model_name + ")", (uint64_t)e->lost_samples.counter.peek());
+	};
+	if (read_format & PERF_FORMAT_TOTAL_TIME_ENABLED)
+		v.emplace_back("time_enabled", leader->total_time_enabled.peek() + leader->child_total_time_enabled.counter.peek());
+	if (read_format & PERF_FORMAT_TOTAL_TIME_RUNNING)
+		v.emplace_back("time_running", leader->total_time_running.peek() + leader->child_total_time_running.counter.peek());
+	member(leader);
+	for (struct perf_event *sub : leader->sibling_list)
+		member(sub);
+	return v;
+}
+
+std::vector<uint64_t> ghost_group_fields(struct perf_event *leader, uint64_t read_format)
+{
+	std::vector<uint64_t> out;
+	for (const auto &f : group_fields(leader, read_format))
+		out.push_back(f.second);
+	return out;
+}
+
+/*
+ * The group read gathered `gathered` while the fields were `before` when it started and `after`
+ * when it ended: one snapshot means it equals one of them (with ctx->lock held throughout, the
+ * two are the same). A mix means some values are of one instant and some of another.
+ */
+void ghost_group_read_gathered(struct perf_event *leader, uint64_t read_format, const std::vector<uint64_t> &gathered,
+			       const std::vector<uint64_t> &before, const std::vector<uint64_t> &after)
+{
+	if (gathered == before || gathered == after)
+		return;
+	auto names = group_fields(leader, read_format);
+	std::string detail;
+	for (size_t i = 0; i < gathered.size() && i < before.size() && i < after.size() && i < names.size(); i++) {
+		if (before[i] == after[i])
+			continue;
+		char buf[256];
+		snprintf(buf, sizeof(buf), "%s%s %llu (%s of the %llu -> %llu change)", detail.empty() ? "" : ", ",
+			 names[i].first.c_str(), (unsigned long long)gathered[i],
+			 gathered[i] == before[i] ? "before" : gathered[i] == after[i] ? "after" : "neither side",
+			 (unsigned long long)before[i], (unsigned long long)after[i]);
+		detail += buf;
+	}
+	report(GHOST_GROUP_READ_SNAPSHOT,
+	       std::string(leader->model_name) + ": the group read by " + reader_name() +
+		       " mixed values of two instants; the fields that changed while it gathered them: " + detail);
+}
+
+void ghost_group_read_result(struct perf_event *leader, uint64_t read_format, const uint64_t *values)
+{
+	size_t n = 1;	/* skip nr */
+	uint64_t enabled = 0, running = 0;
+	bool times = (read_format & PERF_FORMAT_TOTAL_TIME_ENABLED) && (read_format & PERF_FORMAT_TOTAL_TIME_RUNNING);
+	if (read_format & PERF_FORMAT_TOTAL_TIME_ENABLED)
+		enabled = values[n++];
+	if (read_format & PERF_FORMAT_TOTAL_TIME_RUNNING)
+		running = values[n++];
+	if (times)
+		check_pair(leader, "the group read", enabled, running, leader->ghost.last_group_read);
+	auto member = [&](struct perf_event *e) {
+		ghost_count_result(e, "the group read", values[n++]);
+		if (read_format & PERF_FORMAT_ID)
+			n++;
+		if (read_format & PERF_FORMAT_LOST)
+			n++;
+	};
+	member(leader);
+	for (struct perf_event *sub : leader->sibling_list)
+		member(sub);
+}
+
+void ghost_read_local_result(struct perf_event *event, uint64_t count, uint64_t enabled, uint64_t running)
+{
+	check_pair(event, "perf_event_read_local()", enabled, running, event->ghost.last_local_read);
+	ghost_count_result(event, "perf_event_read_local()", count);
+}
+
+/* a PMU whose add() writes the user page (the software clocks; x86's start does too) */
+static bool pmu_add_updates_userpage(struct perf_event *event)
+{
+	return event->pmu == &perf_cpu_clock || event->pmu == &perf_task_clock;
+}
+
+/*
+ * The ledger's enabled/running at clock t: what __update_context_time() charged up to the
+ * context's last timestamp, plus (t - timestamp) while the context clock runs (EVENT_TIME), as
+ * enabled if the event's effective state is >= INACTIVE and as running if it is ACTIVE. The
+ * documented loop is self-monitoring: the rule applies when the reader runs in the event's task
+ * (or on the CPU of a CPU event), the context clock runs, and the page is written whenever the
+ * event's times change course: always for an event that never went ACTIVE (merge_sched_in()
+ * writes it for an event that cannot go on), and for an ACTIVE one only on a PMU whose add()
+ * writes it (the software clocks here; the model's counting PMU does not, x86's start does).
+ */
+bool ghost_times_at(struct perf_event *event, uint64_t t, uint64_t *enabled, uint64_t *running, std::string *why)
+{
+	struct perf_event_context *ctx = event->ctx;
+	struct task_struct *task = ctx->task.peek();
+	int cpu = smp_processor_id();
+
+	if (task ? model_cpu(cpu)->curr != task : event->cpu != cpu) {
+		*why = "the reader does not run in the event's task (or on its CPU): the ABI's extrapolation is for self-monitoring";
+		return false;
+	}
+	if (!(ctx->is_active.peek() & EVENT_TIME)) {
+		*why = "the context clock is stopped";
+		return false;
+	}
+	if (event->ghost.ever_active && !pmu_add_updates_userpage(event)) {
+		*why = std::string("the event has been ACTIVE on ") + event->pmu->name +
+		       ", whose add() does not write the user page (x86's and the software clocks' do)";
+		return false;
+	}
+	int state = ghost_effective_state(event);
+	uint64_t since = t - ctx->ghost.timestamp;
+	*enabled = event->ghost.enabled + (state >= PERF_EVENT_STATE_INACTIVE ? since : 0);
+	*running = event->ghost.running + (state >= PERF_EVENT_STATE_ACTIVE ? since : 0);
+	return true;
+}
+
+void ghost_userpage_time_result(struct perf_event *event, bool extrapolated, bool checkable, const std::string &why,
+				uint64_t enabled, uint64_t running, uint64_t true_enabled, uint64_t true_running,
+				uint32_t index, uint64_t t)
+{
+	check_pair(event, "the user-page time read", enabled, running, event->ghost.last_userpage);
+	if (!checkable) {
+		sim::note((std::string("userpage-time not checked for ") + event->model_name + ": " + why).c_str());
+		return;
+	}
+	char buf[400];
+	auto ahead = [&](const char *field, uint64_t user, uint64_t truth) {
+		snprintf(buf, sizeof(buf),
+			 "%s: the documented user-page loop by %s computed %s %llu at clock %llu, but read() would return %llu: %s ahead",
+			 event->model_name, reader_name().c_str(), field, (unsigned long long)user, (unsigned long long)t,
+			 (unsigned long long)truth, ghost_ticks(user - truth).c_str());
+		report(GHOST_USERPAGE_TIME, buf);
+	};
+	auto behind = [&](const char *field, uint64_t user, uint64_t truth) {
+		snprintf(buf, sizeof(buf),
+			 "%s: the documented user-page loop by %s extrapolated %s to %llu at clock %llu, but read() would return %llu: %s behind",
+			 event->model_name, reader_name().c_str(), field, (unsigned long long)user, (unsigned long long)t,
+			 (unsigned long long)truth, ghost_ticks(truth - user).c_str());
+		report(GHOST_USERPAGE_TIME, buf);
+	};
+	if (enabled > true_enabled)
+		return ahead("time_enabled", enabled, true_enabled);
+	if (running > true_running)
+		return ahead("time_running", running, true_running);
+	/* extrapolation (cap_user_time, enabled != running) is exact for enabled, and for running with an index */
+	if (extrapolated && enabled < true_enabled)
+		return behind("time_enabled", enabled, true_enabled);
+	if (extrapolated && index && running < true_running)
+		return behind("time_running", running, true_running);
 }

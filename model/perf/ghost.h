@@ -48,12 +48,18 @@ struct ghost_event {
 	std::map<int, std::pair<uint64_t, uint64_t>> last_read, last_userpage;
 	/* aux: what the user asked of the AUX event, in the order the requests were made */
 	bool user_paused = false;	/* aux_start_paused, or the last aux_pause/aux_resume overflow was a pause */
+	/* issue 15 (a): counts per reader (with the RESETs seen), group reads, the user page's time */
+	uint64_t resets = 0;				/* PERF_EVENT_IOC_RESET: a count may restart at 0 */
+	std::map<int, std::pair<uint64_t, uint64_t>> last_count;	/* reader -> (count, resets) */
+	std::map<int, std::pair<uint64_t, uint64_t>> last_group_read, last_local_read;
+	bool ever_active = false;			/* ACTIVE at some point (user-page rule, ghost.cpp) */
 };
 
 /* Per-context ledger state; a plain member of struct perf_event_context. */
 struct ghost_context {
 	/* is its clock legitimately stopped (never started, or its task switched out since)? */
 	bool clock_stopped = true;
+	uint64_t timestamp = 0;	/* issue 15 (a): the clock at the last __update_context_time() */
 };
 
 /* The model's invariants, by area, in the order of the model's table (ghost_invariants()). */
@@ -76,6 +82,10 @@ enum ghost_invariant {
 	GHOST_DEFERRED_COOKIE,			/* "deferred-cookie" */
 	GHOST_NO_FAST_SWITCH_WHILE_PENDING,	/* "no-fast-switch-while-pending" */
 	GHOST_COOKIE_PER_ENTRY,			/* "cookie-per-entry" */
+	/* issue 15 (a): group reads, lockless readers, the user page's time */
+	GHOST_GROUP_READ_SNAPSHOT,	/* "group-read-snapshot" */
+	GHOST_MONOTONIC_COUNT,		/* "monotonic-count" */
+	GHOST_USERPAGE_TIME,		/* "userpage-time" */
 	/* the shim's own (always reported; named so that a scenario can list them) */
 	GHOST_LOCKDEP,			/* "lockdep" */
 	GHOST_KERNEL_WARNING,		/* "kernel-warning" */
@@ -109,6 +119,21 @@ void ghost_user_aux_action(struct perf_event *aux_event, bool pause);
 /* observations */
 void ghost_read_result(struct perf_event *event, uint64_t count, uint64_t enabled, uint64_t running);
 void ghost_userpage_result(struct perf_event *event, uint64_t enabled, uint64_t running);
+
+/* issue 15 (a) (ghost.cpp): counts and RESET; a group read's snapshot and result; the lockless
+ * readers; the documented user-page loop against the ledger at the instant of its clock read */
+void ghost_event_reset(struct perf_event *event);
+void ghost_count_result(struct perf_event *event, const char *what, uint64_t count);
+std::vector<uint64_t> ghost_group_fields(struct perf_event *leader, uint64_t read_format);
+void ghost_group_read_gathered(struct perf_event *leader, uint64_t read_format, const std::vector<uint64_t> &gathered,
+			       const std::vector<uint64_t> &before, const std::vector<uint64_t> &after);
+void ghost_group_read_result(struct perf_event *leader, uint64_t read_format, const uint64_t *values);
+void ghost_read_local_result(struct perf_event *event, uint64_t count, uint64_t enabled, uint64_t running);
+/* the ledger's enabled/running of `event` at clock `t`; false if the rule does not apply (ghost.cpp) */
+bool ghost_times_at(struct perf_event *event, uint64_t t, uint64_t *enabled, uint64_t *running, std::string *why);
+void ghost_userpage_time_result(struct perf_event *event, bool extrapolated, bool checkable, const std::string &why,
+				uint64_t enabled, uint64_t running, uint64_t true_enabled, uint64_t true_running,
+				uint32_t index, uint64_t t);
 
 /* the final comparison of one event's fields (already updated under ctx->lock) with the ledger */
 void ghost_check_event_final(struct perf_event *event);

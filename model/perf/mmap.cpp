@@ -235,7 +235,8 @@ int perf_mmap_rb(struct vm_area_struct *vma, struct perf_event *event, unsigned 
 
 	if (variant(MMAP_CTX_LOCK))	/* variant mmap-ctx-lock: order with the ctx->lock updaters */
 		raw_spin_lock_irq(&event->ctx->lock);
-	perf_event_update_time(event);
+	if (!variant(PRE_F79256532682))	/* variant pre-f79256532682: added by f79256532682 */
+		perf_event_update_time(event);
 	perf_event_init_userpage(event);
 	perf_event_update_userpage(event);
 	if (variant(MMAP_CTX_LOCK))

@@ -84,6 +84,7 @@ inline enum event_type_t &operator&=(enum event_type_t &a, int b) { return a = (
 
 /* include/linux/perf_event.h: pmu::capabilities */
 #define PERF_PMU_CAP_NO_INTERRUPT	0x0001
+#define PERF_PMU_CAP_NO_NMI		0x0002
 #define PERF_PMU_CAP_AUX_PAUSE		0x0200
 
 /* kernel/events/core.c: hw.interrupts of a throttled event */
@@ -150,6 +151,16 @@ struct pmu {
 	void *(*setup_aux)(struct perf_event *event);	/* kernel: (event, pages, nr_pages, overwrite); non-NULL: an AUX PMU */
 };
 
+/*
+ * model-only: a struct hrtimer as the software PMUs use it (model/perf/swevent.cpp): armed or not,
+ * on which CPU (HRTIMER_MODE_REL_PINNED_HARD: the CPU that started it). Its expiry is the op
+ * overflow(E) in an irq lane of that CPU; its period is not modelled (hrtimer_get_remaining() is 0).
+ */
+struct model_hrtimer {
+	sim::field<int> armed{"hrtimer.state", 0};	/* HRTIMER_STATE_ENQUEUED; only its CPU, IRQs off */
+	int cpu = -1;
+};
+
 /* include/linux/perf_event.h: struct hw_perf_event, the part a counting PMU uses */
 struct hw_perf_event {
 	struct task_struct *target = nullptr;				/* the task of a task event (set up once) */
@@ -158,6 +169,11 @@ struct hw_perf_event {
 	sim::field<u64> interrupts_seq{"hw_perf_event.interrupts_seq"};
 	sim::field<u64> interrupts{"hw_perf_event.interrupts"};	/* MAX_INTERRUPTS: throttled */
 	sim::field<unsigned int> aux_paused{"hw_perf_event.aux_paused"};	/* perf_event_aux_pause() */
+	/* issue 15 (a): the software PMUs' sampling hrtimer (model/perf/swevent.cpp) */
+	struct model_hrtimer hrtimer;
+	local64_t period_left{"hw_perf_event.period_left"};
+	u64 sample_period = 0;	/* set up once (perf_event_alloc()) */
+	u64 last_period = 0;
 };
 
 /* include/uapi/linux/perf_event.h: struct perf_event_mmap_page, the fields the model uses */
@@ -177,6 +193,13 @@ struct perf_event_mmap_page {
 	sim::field<u64> data_tail{"perf_event_mmap_page.data_tail", 0};	/* written by user space; READ_ONCE */
 	sim::field<u64> aux_offset{"perf_event_mmap_page.aux_offset", 0};	/* written by user space before the AUX mmap() */
 	sim::field<u64> aux_size{"perf_event_mmap_page.aux_size", 0};
+	/* issue 15 (a): the time fields arch_perf_update_userpage() fills (x86), for the reader loop */
+	sim::field<u64> cap_user_time{"perf_event_mmap_page.cap_user_time", 0};	/* a bit of the capabilities word */
+	sim::field<u64> cap_user_time_zero{"perf_event_mmap_page.cap_user_time_zero", 0};
+	sim::field<u16> time_shift{"perf_event_mmap_page.time_shift", 0};
+	sim::field<u32> time_mult{"perf_event_mmap_page.time_mult", 0};
+	sim::field<u64> time_offset{"perf_event_mmap_page.time_offset", 0};
+	sim::field<u64> time_zero{"perf_event_mmap_page.time_zero", 0};
 };
 /* offsetof(struct perf_event_mmap_page, __reserved) in the uapi layout */
 #define PERF_EVENT_MMAP_PAGE_RESERVED_OFFSET 1080

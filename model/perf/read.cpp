@@ -3,7 +3,7 @@
  * (perf_event_read), 5885-5925 (__perf_event_read_value, perf_event_read_value), 6048-6128
  * (perf_read_one, __perf_read, perf_read), at 12f24484da13 (AOSC-Tracking/ubuntu-linux-unstable).
  * Left out: __perf_event_read_cpu() (no READ_SCOPE/READ_ACTIVE_PKG events: the event's CPU is
- * used as is), PERF_FORMAT_GROUP reads (perf_read_group), the security hook.
+ * used as is), the security hook. PERF_FORMAT_GROUP reads: read_group.cpp.
  */
 #include <cstring>
 
@@ -203,7 +203,7 @@ int perf_read_one(struct perf_event *event, u64 read_format, char *buf)
 	return n * sizeof(u64);
 }
 
-/* kernel/events/core.c: __perf_read() @ 12f24484da13 (core.c:6087). Model: no PERF_FORMAT_GROUP. */
+/* kernel/events/core.c: __perf_read() @ 12f24484da13 (core.c:6087). */
 long __perf_read(struct perf_event *event, char *buf, size_t count)
 {
 	MODEL_FRAME(6087);
@@ -223,7 +223,7 @@ long __perf_read(struct perf_event *event, char *buf, size_t count)
 
 	WARN_ON_ONCE(event->ctx->parent_ctx);
 	if (read_format & PERF_FORMAT_GROUP)
-		ret = -EINVAL;	/* model: perf_read_group() is not modelled */
+		ret = perf_read_group(event, read_format, buf);	/* read_group.cpp (issue 15 (a)) */
 	else
 		ret = perf_read_one(event, read_format, buf);
 

@@ -685,7 +685,8 @@ int merge_sched_in(struct perf_event *event, void *data)
 			perf_event_set_state(event, PERF_EVENT_STATE_ERROR);
 		} else {
 			event->pmu_ctx->rotate_necessary = 1;
-			group_update_userpage(event);
+			if (!variant(PRE_F79256532682))	/* variant pre-f79256532682: no user-page update */
+				group_update_userpage(event);
 		}
 	}
 

@@ -211,7 +211,7 @@ static inline bool is_sampling_event(struct perf_event *event)
  * sigtrap are left out. ghost_user_aux_action() records what the user's aux-action asked for
  * (model-only).
  */
-static int __perf_event_overflow(struct perf_event *event, int throttle)
+int __perf_event_overflow(struct perf_event *event, int throttle)
 {
 	MODEL_FRAME(0);
 	int ret = 0;

@@ -3,7 +3,10 @@
  * perf_event_init_userpage, perf_event_update_userpage) at 12f24484da13
  * (AOSC-Tracking/ubuntu-linux-unstable), and its user-space reader, the seqcount loop that
  * include/uapi/linux/perf_event.h documents for struct perf_event_mmap_page.
- * arch_perf_update_userpage() is the generic empty __weak one (no cap_user_time fields).
+ * arch_perf_update_userpage() is x86's (arch_x86.cpp, issue 15 (a)): cap_user_time and the
+ * time_offset/time_mult/time_shift/time_zero that the documented loop extrapolates with
+ * (model_userpage_read_time() below; model_userpage_read() is the older reader that only retries on
+ * an odd or changed sequence and does not extrapolate, kept for the scenarios that use it).
  */
 #include "model/perf/core.h"
 
@@ -97,7 +100,7 @@ void perf_event_update_userpage(struct perf_event *event)
 			atomic64_read(&event->child_total_time_running);
 	model_running = userpg->time_running.peek();	/* model-only */
 
-	/* arch_perf_update_userpage(event, userpg, now): the generic __weak one is empty */
+	arch_perf_update_userpage(event, userpg, now);	/* x86's (arch_x86.cpp) */
 
 	barrier();
 	++userpg->lock;
@@ -154,5 +157,107 @@ bool model_userpage_read(struct perf_event *event, u64 *enabled, u64 *running, u
 		return true;
 	}
 	sim::note("user-page reader: no consistent read in 3 tries, gave up");
+	return false;
+}
+
+/*
+ * model-only: the user-space reader of include/uapi/linux/perf_event.h as documented for struct
+ * perf_event_mmap_page with cap_user_time (issue 15 (a)):
+ *
+ *	do {
+ *		seq = pc->lock;
+ *		barrier()
+ *
+ *		enabled = pc->time_enabled;
+ *		running = pc->time_running;
+ *
+ *		if (pc->cap_usr_time && enabled != running) {
+ *			cyc = rdtsc();
+ *			time_offset = pc->time_offset;
+ *			time_mult   = pc->time_mult;
+ *			time_shift  = pc->time_shift;
+ *		}
+ *
+ *		index = pc->index;
+ *		count = pc->offset;
+ *		if (pc->cap_user_rdpmc && index) { ... rdpmc(index - 1) ... }	(rdpmc: not modelled)
+ *
+ *		barrier();
+ *	} while (pc->lock != seq);
+ *
+ * and then, with time_offset, time_mult, time_shift and cyc read in the loop:
+ *
+ *	quot = (cyc >> time_shift);
+ *	rem = cyc & (((u64)1 << time_shift) - 1);
+ *	delta = time_offset + quot * time_mult + ((rem * time_mult) >> time_shift);
+ *	enabled += delta;
+ *	if (index)
+ *		running += delta;
+ *
+ * rdtsc() is the model clock (a register read: no scheduling point, no advance). User-space loads
+ * are data_race() (outside KCSAN's view) but scheduling points. At most 3 passes (a bounded search
+ * cannot spin); false if it gave up. Model-only: the ledger's enabled/running at the clock read
+ * are taken at that same instant, and the result is checked against them (userpage-time).
+ */
+bool model_userpage_read_time(struct perf_event *event, struct model_userpage_time *r)
+{
+	MODEL_FRAME(0);
+	struct perf_buffer *rb = event->rb.peek();	/* the mapping user space holds */
+	struct perf_event_mmap_page *pc;
+	u32 seq, time_mult = 0, time_shift = 0;
+	u64 time_offset = 0;
+	u64 model_true_enabled = 0, model_true_running = 0;	/* model-only */
+	bool model_checkable = false;				/* model-only */
+	std::string model_why;					/* model-only */
+
+	if (!rb)
+		return false;
+	pc = rb->user_page;
+
+	for (int tries = 0; tries < 3; tries++) {
+		r->cyc = 0;
+		r->extrapolated = false;
+		seq = data_race(READ_ONCE(pc->lock));
+		barrier();
+
+		r->enabled = data_race(READ_ONCE(pc->time_enabled));
+		r->running = data_race(READ_ONCE(pc->time_running));
+
+		if (data_race(READ_ONCE(pc->cap_user_time)) && r->enabled != r->running) {
+			r->cyc = sim::clock_peek();	/* rdtsc() */
+			r->extrapolated = true;	/* model: cyc was read */
+			model_checkable = ghost_times_at(event, r->cyc, &model_true_enabled, &model_true_running, &model_why);
+			time_offset = data_race(READ_ONCE(pc->time_offset));
+			time_mult = data_race(READ_ONCE(pc->time_mult));
+			time_shift = data_race(READ_ONCE(pc->time_shift));
+		} else {
+			/* model-only: the instant of the loop's last load, for the not-ahead check */
+			model_checkable = ghost_times_at(event, sim::clock_peek(), &model_true_enabled, &model_true_running,
+							 &model_why);
+		}
+
+		r->index = data_race(READ_ONCE(pc->index));
+		r->count = data_race(READ_ONCE(pc->offset));
+
+		barrier();
+		if (data_race(READ_ONCE(pc->lock)) != seq)
+			continue;
+
+		if (r->extrapolated) {
+			u64 quot, rem, delta;
+
+			quot = (r->cyc >> time_shift);
+			rem = r->cyc & (((u64)1 << time_shift) - 1);
+			delta = time_offset + quot * time_mult + ((rem * time_mult) >> time_shift);
+			r->enabled += delta;
+			if (r->index)
+				r->running += delta;
+		}
+		ghost_userpage_time_result(event, r->extrapolated, model_checkable, model_why, r->enabled, r->running,
+					   model_true_enabled, model_true_running, r->index,
+					   r->extrapolated ? r->cyc : sim::clock_peek());	/* model-only */
+		return true;
+	}
+	sim::note("user-page time reader: no consistent read in 3 tries, gave up");
 	return false;
 }

@@ -33,6 +33,17 @@ enum model_variant {
 				 * before 5d95a2af973d "perf: Add context time freeze" (Peter
 				 * Zijlstra, 2024-08) */
 	/*
+	 * Issue 15 (a): kernel history of group reads and the user page's time (same rules).
+	 */
+	PRE_F79256532682,	/* "pre-f79256532682": merge_sched_in() does not write the user page of
+				 * an event that cannot go on, and perf_mmap_rb() does not update the
+				 * event's times first, as before f79256532682 "perf/core: fix
+				 * userpage->time_enabled of inactive events" (Song Liu, 2021-09) */
+	PRE_A9CD8194E1E6,	/* "pre-a9cd8194e1e6": __perf_read_group_add() reads the leader's times
+				 * and count before taking ctx->lock (which covers the siblings only), as
+				 * 2aeb18835476 left it, before a9cd8194e1e6 "perf/core: Fix
+				 * __perf_read_group_add() locking" */
+	/*
 	 * The output area (seed 004): the wakeup of a buffer shared through perf_event_set_output().
 	 */
 	V2_6_35,	/* "2.6.35": perf_event_wakeup() wakes only event->waitq, the 2.6.35-3.1

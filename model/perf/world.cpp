@@ -210,7 +210,60 @@ ReadValues op_read(perf_world &w, int event)
 	if (e->attr.read_format & PERF_FORMAT_TOTAL_TIME_RUNNING)
 		r.running = values[n++];
 	ghost_read_result(e, r.count, r.enabled, r.running);
+	ghost_count_result(e, "read()", r.count);	/* issue 15 (a): monotonic-count */
 	return r;
+}
+
+/* --- issue 15 (a): group reads, the lockless reader, the user page's time --- */
+
+/* read(2) of L's fd with PERF_FORMAT_GROUP (attr read_format_group): perf_read() -> perf_read_group();
+ * the group's {nr, time_enabled, time_running, {value}[nr]} in ReadGroupValues */
+ReadGroupValues op_read_group(perf_world &w, int event)
+{
+	struct perf_event *e = &w.events.at(event);
+	std::vector<u64> values(e->read_size / sizeof(u64) + 1, 0);
+	ReadGroupValues r;
+
+	if (!(e->attr.read_format & PERF_FORMAT_GROUP))
+		throw std::invalid_argument("read_group(" + w.setup.events[event].name +
+					    "): the event's read_format has no PERF_FORMAT_GROUP (set attr read_format_group)");
+	r.ret = perf_read(&w.files.at(event), (char *)values.data(), values.size() * sizeof(u64), nullptr);
+	if (r.ret <= 0)
+		return r;
+	size_t n = 0;
+	u64 nr = values[n++];
+	if (e->attr.read_format & PERF_FORMAT_TOTAL_TIME_ENABLED)
+		r.enabled = values[n++];
+	if (e->attr.read_format & PERF_FORMAT_TOTAL_TIME_RUNNING)
+		r.running = values[n++];
+	for (u64 i = 0; i < nr; i++)
+		r.counts.push_back(values[n++]);
+	return r;
+}
+
+/* perf_event_read_local(E, &value, &enabled, &running) on this CPU, as bpf_perf_event_read_value() */
+ReadValues op_read_local(perf_world &w, int event)
+{
+	struct perf_event *e = &w.events.at(event);
+	ReadValues r;
+
+	r.ret = perf_event_read_local(e, &r.count, &r.enabled, &r.running);
+	if (r.ret) {
+		sim::note(("read_local(" + w.setup.events[event].name + ") = " + std::to_string(r.ret) +
+			   ": not this CPU's event nor current's").c_str());
+		return r;
+	}
+	ghost_read_local_result(e, r.count, r.enabled, r.running);
+	return r;
+}
+
+bool op_userpage_time(perf_world &w, int event, struct model_userpage_time *r)
+{
+	if (w.vmas.at(event).empty()) {
+		sim::note(("userpage_time(" + w.setup.events[event].name + "): not mapped, nothing to read").c_str());
+		return false;
+	}
+	return model_userpage_read_time(&w.events.at(event), r);
 }
 
 long op_ioctl(perf_world &w, int event, unsigned int cmd)
@@ -238,6 +291,17 @@ void op_overflow(perf_world &w, int event)
 	struct perf_event *e = &w.events.at(event);
 	std::string text = std::string("overflow(") + e->model_name + ")";
 
+	/* issue 15 (a): a software clock samples from its hrtimer (hardirq on the CPU that armed it) */
+	if (model_is_swclock(e)) {
+		if (!model_hrtimer_armed(e, smp_processor_id())) {
+			sim::note((text + ": its hrtimer is not armed on cpu" + std::to_string(smp_processor_id()) +
+				   ", nothing fires").c_str());
+			return;
+		}
+		model_hrtimer_expired(e, perf_swevent_hrtimer(e));	/* __hrtimer_run_queues() -> __run_hrtimer() */
+		irq_work_run();	/* the irq_work's self-IPI, as the interrupt returns */
+		return;
+	}
 	/* model-only: only a running counter on this CPU raises the interrupt */
 	if (e->oncpu.peek() != smp_processor_id() || !model_pmu_running(e)) {
 		sim::note((text + ": the counter is not running on cpu" + std::to_string(smp_processor_id()) +
@@ -473,6 +537,9 @@ static void check_setup(const model::WorldSetup &s)
 			leader_aux |= k == "aux" && v;
 		if (is_aux && attr("cycles") > 0)
 			throw std::invalid_argument(at_event(s, i) + ": an event is on one PMU: aux or cycles, not both");
+		if ((attr("cpu_clock") > 0) + (attr("task_clock") > 0) + (attr("cycles") > 0) + is_aux > 1)
+			throw std::invalid_argument(at_event(s, i) +
+						    ": an event is on one PMU: at most one of aux, cycles, cpu_clock, task_clock");
 		if (!is_aux && attr("aux_pause_cap") != -1)
 			throw std::invalid_argument(at_event(s, i) + ": aux_pause_cap describes an AUX PMU; set aux = true");
 		if (attr("aux_pause") > 0 && attr("aux_resume") > 0)
@@ -498,7 +565,7 @@ static int64_t attr_of(const model::EventSetup &e, const char *name, int64_t dfl
 
 /* the model's PMUs, by model_pmu_index */
 static struct pmu *const model_pmus[MODEL_NR_PMUS] = {&model_counting_pmu, &model_cycles_pmu, &model_aux_pmu,
-							       &model_aux_pmu_nopause};
+							       &model_aux_pmu_nopause, &perf_cpu_clock, &perf_task_clock};
 
 /*
  * kernel/events/core.c: find_get_pmu_context(), reduced to what it finds or makes (setup only,
@@ -639,6 +706,8 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 				event->attr.exclude_callchain_user = value;
 			else if (name == "exclude_callchain_kernel")
 				event->attr.exclude_callchain_kernel = value;
+			else if (name == "read_format_group" && value)	/* issue 15 (a) */
+				event->attr.read_format |= PERF_FORMAT_GROUP;
 		}
 		event->attr.disabled = 1;
 		event->overflow_handler = perf_event_output_forward;	/* perf_event_alloc(): the default */
@@ -646,7 +715,16 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 		event->pending_irq.func = perf_pending_irq;	/* init_irq_work(&event->pending_irq, perf_pending_irq) */
 		event->pending_irq.model_event = event;
 		event->pmu = attr_of(es, "aux", 0) ? (attr_of(es, "aux_pause_cap", 1) ? &model_aux_pmu : &model_aux_pmu_nopause)
-			     : attr_of(es, "cycles", 0) ? &model_cycles_pmu : &model_counting_pmu;
+			     : attr_of(es, "cycles", 0) ? &model_cycles_pmu
+			     : attr_of(es, "cpu_clock", 0) ? &perf_cpu_clock
+			     : attr_of(es, "task_clock", 0) ? &perf_task_clock : &model_counting_pmu;
+		/* issue 15 (a): perf_event_alloc() on a software PMU (task_ctx_nr == perf_sw_context), and the
+		 * sampling period perf_swevent_init_hrtimer() / perf_event_alloc() set up */
+		if (model_is_swclock(event))
+			event->event_caps |= PERF_EV_CAP_SOFTWARE;
+		event->hw.sample_period = event->attr.sample_period;
+		event->hw.last_period = event->hw.sample_period;
+		event->hw.period_left.counter.poke(event->hw.sample_period);
 		event->cpu = cs.is_task ? -1 : cs.cpu;
 		event->group_leader = (es.leader >= 0 && es.leader != (int)i) ? &w.events[es.leader] : event;
 		event->ctx = ctx;
@@ -773,6 +851,18 @@ const std::vector<Entry> &model_ops()
 			 perf_world &w = P(any);
 			 u64 enabled, running;
 			 op_userpage_read(w, a.at(0), &enabled, &running);
+		 }, "userpage"},
+		{"read_group", {{"leader", ArgKind::Event}},
+		 "read(2) of a PERF_FORMAT_GROUP event (attr read_format_group): perf_read_group() of its group",
+		 [](World &w, const std::vector<int64_t> &a) { op_read_group(P(w), a.at(0)); }, "read"},
+		{"read_local", {{"event", ArgKind::Event}},
+		 "perf_event_read_local(E) on this CPU, IRQs off, no lock (as BPF's bpf_perf_event_read_value())",
+		 [](World &w, const std::vector<int64_t> &a) { op_read_local(P(w), a.at(0)); }, "read"},
+		{"userpage_time", {{"event", ArgKind::Event}},
+		 "user space reads the user page with the documented loop (cap_user_time: extrapolates enabled/running)",
+		 [](World &w, const std::vector<int64_t> &a) {
+			 struct model_userpage_time r = {};
+			 op_userpage_time(P(w), a.at(0), &r);
 		 }, "userpage"},
 		{"overflow", {{"event", ArgKind::Event}},
 		 "the counter's overflow interrupt: perf_event_overflow() (throttle, aux_pause/aux_resume, "
@@ -1035,7 +1125,7 @@ const Model &perf_model()
 		.invariants = ghost_invariants(),
 		.attrs = {"pinned", "exclusive", "inherit", "watermark", "wakeup_watermark", "cycles", "aux", "aux_pause_cap", "aux_pause",
 			  "aux_resume", "aux_start_paused", "defer_callchain", "exclude_callchain_user",
-			  "exclude_callchain_kernel"},
+			  "exclude_callchain_kernel", "read_format_group", "cpu_clock", "task_clock"},
 		.ops = model_ops(),
 		.functions = model_functions(),
 		.lock_kinds = {LockKind::CtxLock, LockKind::CtxMutex, LockKind::MmapMutex},

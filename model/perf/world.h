@@ -62,6 +62,13 @@ struct ReadValues {
 	u64 count = 0, enabled = 0, running = 0;
 };
 
+/* What a PERF_FORMAT_GROUP read returned (issue 15 (a)): the times and one count per member. */
+struct ReadGroupValues {
+	long ret = 0;
+	u64 enabled = 0, running = 0;
+	std::vector<u64> counts;
+};
+
 /* The ops, typed, on the current CPU (sim::set_sequential_cpu() when no simulation runs). */
 void op_sched_out(perf_world &w, int context);
 void op_sched_in(perf_world &w, int context);
@@ -79,6 +86,9 @@ void op_sched_switch(perf_world &w, int from, int to);
 void op_inherited(perf_world &w, int context);
 void op_poll(perf_world &w, int event);
 int op_set_output(perf_world &w, int event, int output_event);
+ReadGroupValues op_read_group(perf_world &w, int event);	/* issue 15 (a) */
+ReadValues op_read_local(perf_world &w, int event);
+bool op_userpage_time(perf_world &w, int event, struct model_userpage_time *r);
 
 /* A poller asleep on a waitqueue (never woken) while the buffer of the event it polls has
  * EPOLLIN pending: one line per lost wakeup (the no-lost-wakeup invariant). */
