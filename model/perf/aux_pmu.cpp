@@ -164,6 +164,8 @@ bool model_pmu_running(struct perf_event *event)
 
 	if (event->state.peek() != PERF_EVENT_STATE_ACTIVE || cpu < 0)
 		return false;
+	if (model_is_swclock(event))	/* issue 15 (a): a software clock samples while its hrtimer is armed */
+		return event->hw.hrtimer.armed.peek() != 0;
 	if (event->hw.state.peek() & PERF_HES_STOPPED)
 		return false;
 	if (!has_aux(event))

@@ -327,7 +327,7 @@ extern struct pmu perf_task_clock;
 int perf_swevent_hrtimer(struct perf_event *event);	/* kernel: (struct hrtimer *); returns enum hrtimer_restart */
 bool model_is_swclock(struct perf_event *event);
 bool model_hrtimer_armed(struct perf_event *event, int cpu);
-void model_hrtimer_expired(struct perf_event *event, int restart);
+void model_hrtimer_run(struct perf_event *event);	/* __run_hrtimer(): the callback, with timer->running held */
 void arch_perf_update_userpage(struct perf_event *event, struct perf_event_mmap_page *userpg, u64 now);
 /* model-only: the documented user-space loop with cap_user_time (uapi perf_event.h); false if it gave up */
 struct model_userpage_time {

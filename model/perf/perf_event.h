@@ -153,12 +153,14 @@ struct pmu {
 
 /*
  * model-only: a struct hrtimer as the software PMUs use it (model/perf/swevent.cpp): armed or not,
- * on which CPU (HRTIMER_MODE_REL_PINNED_HARD: the CPU that started it). Its expiry is the op
+ * on which CPU (HRTIMER_MODE_REL_PINNED_HARD: the CPU that started it), and whether its callback
+ * runs (hrtimer_cancel() waits for that). Its expiry is the op
  * overflow(E) in an irq lane of that CPU; its period is not modelled (hrtimer_get_remaining() is 0).
  */
 struct model_hrtimer {
 	sim::field<int> armed{"hrtimer.state", 0};	/* HRTIMER_STATE_ENQUEUED; only its CPU, IRQs off */
 	int cpu = -1;
+	raw_spinlock_t running{"hrtimer.running"};	/* held while its callback runs (base->running) */
 };
 
 /* include/linux/perf_event.h: struct hw_perf_event, the part a counting PMU uses */

@@ -28,15 +28,24 @@ enum hrtimer_restart {
 	HRTIMER_RESTART,
 };
 
-/* kernel/time/hrtimer.c, reduced (model-only): arm and cancel on this CPU; nothing runs early */
+/* kernel/time/hrtimer.c, reduced (model-only): arm on this CPU; nothing runs early */
 static void hrtimer_start(struct model_hrtimer *timer)
 {
 	timer->cpu = smp_processor_id();
 	WRITE_ONCE(timer->armed, 1);
 }
 
+/*
+ * kernel/time/hrtimer.c: hrtimer_cancel(), reduced (model-only): it waits until the timer's
+ * callback is not running (hrtimer_try_to_cancel() < 0 -> hrtimer_cancel_wait_running()), then
+ * dequeues it. The model's callback runs holding timer->running (world.cpp, op overflow), so the
+ * wait is taking and dropping that lock: from inside the callback it is the recursion lockdep
+ * reports (the hang of bc4394e5e79c's reports).
+ */
 static void hrtimer_cancel(struct model_hrtimer *timer)
 {
+	raw_spin_lock(&timer->running);		/* hrtimer_cancel_wait_running() */
+	raw_spin_unlock(&timer->running);
 	WRITE_ONCE(timer->armed, 0);
 }
 
@@ -95,7 +104,12 @@ static void perf_swevent_start_hrtimer(struct perf_event *event)
 	hrtimer_start(&hwc->hrtimer);	/* ns_to_ktime(period), HRTIMER_MODE_REL_PINNED_HARD */
 }
 
-/* kernel/events/core.c: perf_swevent_cancel_hrtimer() @ 12f24484da13 (line not established). */
+/*
+ * kernel/events/core.c: perf_swevent_cancel_hrtimer() @ 12f24484da13 (line not established).
+ * Variant pre-bc4394e5e79c: no `hwc->interrupts != MAX_INTERRUPTS` check, as before bc4394e5e79c
+ * "perf: Fix the throttle error of some clock events" (also in cpu/task_clock_event_stop() and
+ * perf_event_throttle(), throttle.cpp).
+ */
 static void perf_swevent_cancel_hrtimer(struct perf_event *event)
 {
 	MODEL_FRAME(0);
@@ -106,7 +120,8 @@ static void perf_swevent_cancel_hrtimer(struct perf_event *event)
 	 * The HRTIMER_NORESTART should be used to stop the timer,
 	 * rather than hrtimer_cancel(). See perf_swevent_hrtimer()
 	 */
-	if (is_sampling_event(event) && (hwc->interrupts != MAX_INTERRUPTS)) {
+	if (is_sampling_event(event) &&
+	    (variant(PRE_BC4394E5E79C) || (hwc->interrupts != MAX_INTERRUPTS))) {	/* pre-bc4394e5e79c: no check */
 		s64 remaining = 0;	/* ktime_t remaining = hrtimer_get_remaining(&hwc->hrtimer): model 0 */
 		local64_set(&hwc->period_left, remaining);
 
@@ -143,7 +158,7 @@ static void cpu_clock_event_stop(struct perf_event *event, int flags)
 {
 	MODEL_FRAME(0);
 	perf_swevent_cancel_hrtimer(event);
-	if (flags & PERF_EF_UPDATE)
+	if (variant(PRE_BC4394E5E79C) || (flags & PERF_EF_UPDATE))	/* pre-bc4394e5e79c: always */
 		cpu_clock_event_update(event);
 }
 
@@ -201,7 +216,7 @@ static void task_clock_event_stop(struct perf_event *event, int flags)
 {
 	MODEL_FRAME(0);
 	perf_swevent_cancel_hrtimer(event);
-	if (flags & PERF_EF_UPDATE)
+	if (variant(PRE_BC4394E5E79C) || (flags & PERF_EF_UPDATE))	/* pre-bc4394e5e79c: always */
 		task_clock_event_update(event, event->ctx->time);
 }
 
@@ -294,13 +309,19 @@ bool model_is_swclock(struct perf_event *event)
 	return event->pmu == &perf_cpu_clock || event->pmu == &perf_task_clock;
 }
 
+void model_hrtimer_run(struct perf_event *event)
+{
+	struct model_hrtimer *timer = &event->hw.hrtimer;
+
+	raw_spin_lock(&timer->running);	/* __run_hrtimer(): base->running = timer */
+	int restart = perf_swevent_hrtimer(event);
+	if (restart == HRTIMER_NORESTART)
+		WRITE_ONCE(timer->armed, 0);	/* not re-enqueued */
+	raw_spin_unlock(&timer->running);
+}
+
 bool model_hrtimer_armed(struct perf_event *event, int cpu)
 {
 	return event->hw.hrtimer.armed.peek() && event->hw.hrtimer.cpu == cpu;
 }
 
-void model_hrtimer_expired(struct perf_event *event, int restart)
-{
-	if (restart == HRTIMER_NORESTART)
-		WRITE_ONCE(event->hw.hrtimer.armed, 0);	/* __run_hrtimer(): not re-enqueued */
-}

@@ -47,6 +47,11 @@ void perf_event_throttle(struct perf_event *event)
 	if (event->state != PERF_EVENT_STATE_ACTIVE)
 		return;
 
+	if (variant(PRE_BC4394E5E79C)) {	/* before bc4394e5e79c: stop, then mark throttled */
+		event->pmu->stop(event, 0);
+		event->hw.interrupts = MAX_INTERRUPTS;
+		return;
+	}
 	event->hw.interrupts = MAX_INTERRUPTS;
 	if (variant(AUX_PAUSE_THROTTLE) && (event->pmu->capabilities & PERF_PMU_CAP_AUX_PAUSE))
 		perf_event_aux_pause(event, true);	/* seed 003 */

@@ -43,6 +43,11 @@ enum model_variant {
 				 * and count before taking ctx->lock (which covers the siblings only), as
 				 * 2aeb18835476 left it, before a9cd8194e1e6 "perf/core: Fix
 				 * __perf_read_group_add() locking" */
+	PRE_BC4394E5E79C,	/* "pre-bc4394e5e79c": perf_event_throttle() stops before marking the event
+				 * throttled and perf_swevent_cancel_hrtimer() always hrtimer_cancel()s,
+				 * so a throttle in the hrtimer handler waits for itself; the clocks'
+				 * stop() updates without PERF_EF_UPDATE; before bc4394e5e79c "perf: Fix
+				 * the throttle error of some clock events" (Kan Liang, 2025-06) */
 	/*
 	 * The output area (seed 004): the wakeup of a buffer shared through perf_event_set_output().
 	 */

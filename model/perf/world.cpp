@@ -298,7 +298,7 @@ void op_overflow(perf_world &w, int event)
 				   ", nothing fires").c_str());
 			return;
 		}
-		model_hrtimer_expired(e, perf_swevent_hrtimer(e));	/* __hrtimer_run_queues() -> __run_hrtimer() */
+		model_hrtimer_run(e);	/* __hrtimer_run_queues() -> __run_hrtimer() -> perf_swevent_hrtimer() */
 		irq_work_run();	/* the irq_work's self-IPI, as the interrupt returns */
 		return;
 	}

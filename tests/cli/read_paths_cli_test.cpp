@@ -36,3 +36,17 @@ TEST_CASE("pre-f79256532682: an INACTIVE event's user page runs ahead of read() 
 	CHECK(up.code == 0);
 	CHECK_FALSE(contains(up.out, "userpage-time broken"));
 }
+
+TEST_CASE("pre-bc4394e5e79c: the cpu-clock throttle in the hrtimer handler waits for itself; upstream passes",
+	  "[cli][history][swevent]")
+{
+	std::string scenario = scenarios_dir() + "/history-clock-throttle-in-hrtimer.toml";
+	auto pre = run_cli({"run", scenario, "--variant", "pre-bc4394e5e79c"});
+	CAPTURE(pre.out, pre.err);
+	CHECK(pre.code == 1);
+	CHECK(contains(pre.out, "recursive locking of hrtimer.running"));
+	auto up = run_cli({"run", scenario, "--variant", "upstream"});
+	CAPTURE(up.out, up.err);
+	CHECK(up.code == 0);
+	CHECK(contains(up.out, "[upstream]: pass"));
+}

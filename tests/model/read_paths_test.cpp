@@ -266,3 +266,57 @@ TEST_CASE("task-clock counts context time: the count follows ctx->time across a 
 	CHECK(r.count == e->total_time_running.peek());
 	CHECK(violations_text(sim::take_sequential_violations()) == "");
 }
+
+namespace {
+
+/* T's cpu-clock event E on cpu0; its hrtimer expires twice in one tick (throttle), then T is switched out */
+struct Throttled {
+	bool armed_after = true;
+	u64 interrupts = 0;
+	u64 count_after_switch = 0;
+	std::string violations;
+};
+
+Throttled cpu_clock_throttled_in_hrtimer(const char *variant)
+{
+	Fresh fresh(variant);
+	WorldSetup s = fresh.setup();
+	s.tick = 10;
+	s.contexts = {task_context("T", 0)};
+	s.events = {event("E", 0, "ACTIVE", -1, {{"cpu_clock", 1}})};
+	at(0);
+	auto w = model::build_world(s);
+	struct perf_event *e = &w->events[0];
+	Throttled t;
+	at(100);
+	model::op_overflow(*w, 0);
+	model::op_overflow(*w, 0);	// the second in the tick throttles (max_samples_per_tick = 2)
+	t.armed_after = model_hrtimer_armed(e, 0);
+	t.interrupts = e->hw.interrupts.peek();
+	t.violations = violations_text(sim::take_sequential_violations());
+	model::op_sched_out(*w, 0);
+	t.count_after_switch = e->count.counter.peek();
+	sim::take_sequential_violations();
+	return t;
+}
+
+}  // namespace
+
+TEST_CASE("a throttle in the cpu-clock hrtimer handler stops the timer by HRTIMER_NORESTART, not hrtimer_cancel()",
+	  "[model][swevent][history]")
+{
+	Throttled up = cpu_clock_throttled_in_hrtimer("upstream");
+	CHECK(up.violations == "");
+	CHECK(up.interrupts == MAX_INTERRUPTS);
+	CHECK_FALSE(up.armed_after);
+}
+
+TEST_CASE("pre-bc4394e5e79c: the throttle's stop() hrtimer_cancel()s the running timer from its own callback",
+	  "[model][swevent][history]")
+{
+	Throttled pre = cpu_clock_throttled_in_hrtimer("pre-bc4394e5e79c");
+	CHECK(Catch::contains(pre.violations, "lockdep: recursive locking"));
+	// and its stop() updates the count without PERF_EF_UPDATE (event_sched_out()'s del(event, 0))
+	Throttled up = cpu_clock_throttled_in_hrtimer("upstream");
+	CHECK(pre.count_after_switch > up.count_after_switch);
+}
