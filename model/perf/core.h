@@ -322,6 +322,7 @@ bool model_pmu_running(struct perf_event *event);
 int __perf_read_group_add(struct perf_event *leader, u64 read_format, u64 *values);
 int perf_read_group(struct perf_event *event, u64 read_format, char *buf);
 int perf_event_read_local(struct perf_event *event, u64 *value, u64 *enabled, u64 *running);
+void perf_output_read(struct perf_output_handle *handle, struct perf_event *event);
 extern struct pmu perf_cpu_clock;	/* kernel/events/core.c: the software PMUs (attr cpu_clock, task_clock) */
 extern struct pmu perf_task_clock;
 int perf_swevent_hrtimer(struct perf_event *event);	/* kernel: (struct hrtimer *); returns enum hrtimer_restart */

@@ -329,6 +329,14 @@ void ghost_read_local_result(struct perf_event *event, uint64_t count, uint64_t 
 	ghost_count_result(event, "perf_event_read_local()", count);
 }
 
+void ghost_sample_read_result(struct perf_event *event, uint64_t count, uint64_t enabled, uint64_t running,
+			      uint64_t read_format)
+{
+	if ((read_format & PERF_FORMAT_TOTAL_TIME_ENABLED) && (read_format & PERF_FORMAT_TOTAL_TIME_RUNNING))
+		check_pair(event, "a PERF_SAMPLE_READ sample", enabled, running, event->ghost.last_sample_read);
+	ghost_count_result(event, "a PERF_SAMPLE_READ sample", count);
+}
+
 /* a PMU whose add() writes the user page (the software clocks; x86's start does too) */
 static bool pmu_add_updates_userpage(struct perf_event *event)
 {

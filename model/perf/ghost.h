@@ -51,7 +51,7 @@ struct ghost_event {
 	/* issue 15 (a): counts per reader (with the RESETs seen), group reads, the user page's time */
 	uint64_t resets = 0;				/* PERF_EVENT_IOC_RESET: a count may restart at 0 */
 	std::map<int, std::pair<uint64_t, uint64_t>> last_count;	/* reader -> (count, resets) */
-	std::map<int, std::pair<uint64_t, uint64_t>> last_group_read, last_local_read;
+	std::map<int, std::pair<uint64_t, uint64_t>> last_group_read, last_local_read, last_sample_read;
 	bool ever_active = false;			/* ACTIVE at some point (user-page rule, ghost.cpp) */
 };
 
@@ -129,6 +129,9 @@ void ghost_group_read_gathered(struct perf_event *leader, uint64_t read_format, 
 			       const std::vector<uint64_t> &before, const std::vector<uint64_t> &after);
 void ghost_group_read_result(struct perf_event *leader, uint64_t read_format, const uint64_t *values);
 void ghost_read_local_result(struct perf_event *event, uint64_t count, uint64_t enabled, uint64_t running);
+/* PERF_SAMPLE_READ values a sample carries (the ring buffer's stream, read in order by user space) */
+void ghost_sample_read_result(struct perf_event *event, uint64_t count, uint64_t enabled, uint64_t running,
+			      uint64_t read_format);
 /* the ledger's enabled/running of `event` at clock `t`; false if the rule does not apply (ghost.cpp) */
 bool ghost_times_at(struct perf_event *event, uint64_t t, uint64_t *enabled, uint64_t *running, std::string *why);
 void ghost_userpage_time_result(struct perf_event *event, bool extrapolated, bool checkable, const std::string &why,

@@ -137,7 +137,10 @@ int __perf_event_output(struct perf_event *event)
 	if (err)
 		goto exit;
 
-	/* perf_output_sample(&handle, &header, data, event): no data pages in this model */
+	/* perf_output_sample(&handle, &header, data, event): no data pages in this model; of the
+	 * sample it writes only PERF_SAMPLE_READ's values (issue 15 (a), read_local.cpp) */
+	if (event->attr.sample_type & PERF_SAMPLE_READ)
+		perf_output_read(&handle, event);
 
 	perf_output_end(&handle);
 

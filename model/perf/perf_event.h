@@ -65,6 +65,7 @@ inline enum event_type_t &operator&=(enum event_type_t &a, int b) { return a = (
 #define PERF_FORMAT_ID			(1U << 2)
 #define PERF_FORMAT_GROUP		(1U << 3)
 #define PERF_FORMAT_LOST		(1U << 4)
+#define PERF_SAMPLE_READ		(1U << 4)	/* enum perf_event_sample_format */
 
 #define PERF_EVENT_IOC_ENABLE		0x2400	/* _IO('$', 0) */
 #define PERF_EVENT_IOC_DISABLE		0x2401	/* _IO('$', 1) */
@@ -113,6 +114,7 @@ struct perf_event_attr {
 	/* callchains: v16 2/4's defer_callchain */
 	u64 exclude_callchain_kernel = 0, exclude_callchain_user = 0, defer_callchain = 0;
 	u32 sample_max_stack = 127;
+	u64 sample_type = 0;				/* issue 15 (a): PERF_SAMPLE_READ only (attr sample_read) */
 };
 
 struct perf_event;

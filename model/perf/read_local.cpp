@@ -6,8 +6,13 @@
  * ctx->timeoffset and the event's tstamp without ctx->lock.
  *
  * Model: __perf_event_read_cpu() is the identity (read.cpp); the op read_local(E) is such a
- * reader on its lane's CPU (model/perf/world.cpp). Not modelled: perf_output_read() (the
- * PERF_SAMPLE_READ part of a sample: the model's samples carry no read values).
+ * reader on its lane's CPU (model/perf/world.cpp). And the other lockless reader,
+ * perf_output_read() with perf_output_read_one() / perf_output_read_group() (the PERF_SAMPLE_READ
+ * part of a sample, from the overflow in NMI or hrtimer context; attr sample_read), read at
+ * 12f24484da13, lines not counted (line 0). Model: __output_copy() copies nothing (no data pages):
+ * the values go to the ghost (ghost_sample_read_result(): the buffer's stream of samples, read in
+ * order by user space, never goes back); handle->skip_read is 0 (no PMU reads for the sample
+ * itself) and no event has inherit with PERF_SAMPLE_READ (has_inherit_and_sample_read() false).
  */
 #include "model/perf/core.h"
 
@@ -92,4 +97,126 @@ out:
 	local_irq_restore(flags);
 
 	return ret;
+}
+
+/* include/linux/perf_event.h: has_inherit_and_sample_read() */
+static inline bool has_inherit_and_sample_read(struct perf_event_attr *attr)
+{
+	return attr->inherit && (attr->sample_type & PERF_SAMPLE_READ);
+}
+
+/* kernel/events/core.c: perf_output_read_one() @ 12f24484da13 (line not counted). */
+static void perf_output_read_one(struct perf_output_handle *handle, struct perf_event *event, u64 enabled, u64 running)
+{
+	MODEL_FRAME(0);
+	u64 read_format = event->attr.read_format;
+	u64 values[5];
+	int n = 0;
+
+	values[n++] = perf_event_count(event, has_inherit_and_sample_read(&event->attr));
+	if (read_format & PERF_FORMAT_TOTAL_TIME_ENABLED) {
+		values[n++] = enabled +
+			atomic64_read(&event->child_total_time_enabled);
+	}
+	if (read_format & PERF_FORMAT_TOTAL_TIME_RUNNING) {
+		values[n++] = running +
+			atomic64_read(&event->child_total_time_running);
+	}
+	if (read_format & PERF_FORMAT_ID)
+		values[n++] = event->id;	/* primary_event_id(event) */
+	if (read_format & PERF_FORMAT_LOST)
+		values[n++] = atomic64_read(&event->lost_samples);
+
+	/* __output_copy(handle, values, n * sizeof(u64)): no data pages */
+	ghost_sample_read_result(event, values[0], enabled, running, read_format);	/* model-only (no children) */
+}
+
+/* kernel/events/core.c: perf_output_read_group() @ 12f24484da13 (line not counted). */
+static void perf_output_read_group(struct perf_output_handle *handle, struct perf_event *event, u64 enabled,
+				   u64 running)
+{
+	MODEL_FRAME(0);
+	struct perf_event *leader = event->group_leader;
+	u64 read_format = event->attr.read_format;
+	unsigned long flags;
+	u64 values[6];
+	int n = 0;
+	bool self = has_inherit_and_sample_read(&event->attr);
+	int model_skip_read = 0;	/* handle->skip_read: no PMU reads for the sample in the model */
+
+	/*
+	 * Disabling interrupts avoids all counter scheduling
+	 * (context switches, timer based rotation and IPIs).
+	 */
+	local_irq_save(flags);
+
+	values[n++] = 1 + leader->nr_siblings;
+
+	if (read_format & PERF_FORMAT_TOTAL_TIME_ENABLED)
+		values[n++] = enabled;
+
+	if (read_format & PERF_FORMAT_TOTAL_TIME_RUNNING)
+		values[n++] = running;
+
+	if ((leader != event) && !model_skip_read)
+		perf_pmu_read(leader);
+
+	values[n++] = perf_event_count(leader, self);
+	u64 model_count = values[n - 1];	/* model-only */
+	if (read_format & PERF_FORMAT_ID)
+		values[n++] = leader->id;	/* primary_event_id(leader) */
+	if (read_format & PERF_FORMAT_LOST)
+		values[n++] = atomic64_read(&leader->lost_samples);
+
+	/* __output_copy(handle, values, n * sizeof(u64)) */
+	ghost_sample_read_result(leader, model_count, enabled, running, read_format);	/* model-only */
+
+	for_each_sibling_event(sub, leader) {
+		n = 0;
+
+		if ((sub != event) && !model_skip_read)
+			perf_pmu_read(sub);
+
+		values[n++] = perf_event_count(sub, self);
+		if (read_format & PERF_FORMAT_ID)
+			values[n++] = sub->id;	/* primary_event_id(sub) */
+		if (read_format & PERF_FORMAT_LOST)
+			values[n++] = atomic64_read(&sub->lost_samples);
+
+		/* __output_copy(handle, values, n * sizeof(u64)) */
+		ghost_count_result(sub, "a PERF_SAMPLE_READ sample", values[0]);	/* model-only */
+	}
+
+	local_irq_restore(flags);
+}
+
+#define PERF_FORMAT_TOTAL_TIMES (PERF_FORMAT_TOTAL_TIME_ENABLED|\
+				 PERF_FORMAT_TOTAL_TIME_RUNNING)
+
+/*
+ * kernel/events/core.c: perf_output_read() @ 12f24484da13 (line not counted).
+ * XXX PERF_SAMPLE_READ vs inherited events seems difficult (see the kernel's comment).
+ */
+void perf_output_read(struct perf_output_handle *handle, struct perf_event *event)
+{
+	MODEL_FRAME(0);
+	u64 enabled = 0, running = 0, now;
+	u64 read_format = event->attr.read_format;
+
+	/*
+	 * compute total_time_enabled, total_time_running
+	 * based on snapshot values taken when the event
+	 * was last scheduled in.
+	 *
+	 * we cannot simply called update_context_time()
+	 * because of locking issue as we are called in
+	 * NMI context
+	 */
+	if (read_format & PERF_FORMAT_TOTAL_TIMES)
+		calc_timer_values(event, &now, &enabled, &running);
+
+	if (event->attr.read_format & PERF_FORMAT_GROUP)
+		perf_output_read_group(handle, event, enabled, running);
+	else
+		perf_output_read_one(handle, event, enabled, running);
 }

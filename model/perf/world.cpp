@@ -708,6 +708,8 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 				event->attr.exclude_callchain_kernel = value;
 			else if (name == "read_format_group" && value)	/* issue 15 (a) */
 				event->attr.read_format |= PERF_FORMAT_GROUP;
+			else if (name == "sample_read" && value)
+				event->attr.sample_type |= PERF_SAMPLE_READ;
 		}
 		event->attr.disabled = 1;
 		event->overflow_handler = perf_event_output_forward;	/* perf_event_alloc(): the default */
@@ -1125,7 +1127,7 @@ const Model &perf_model()
 		.invariants = ghost_invariants(),
 		.attrs = {"pinned", "exclusive", "inherit", "watermark", "wakeup_watermark", "cycles", "aux", "aux_pause_cap", "aux_pause",
 			  "aux_resume", "aux_start_paused", "defer_callchain", "exclude_callchain_user",
-			  "exclude_callchain_kernel", "read_format_group", "cpu_clock", "task_clock"},
+			  "exclude_callchain_kernel", "read_format_group", "cpu_clock", "task_clock", "sample_read"},
 		.ops = model_ops(),
 		.functions = model_functions(),
 		.lock_kinds = {LockKind::CtxLock, LockKind::CtxMutex, LockKind::MmapMutex},

@@ -320,3 +320,31 @@ TEST_CASE("pre-bc4394e5e79c: the throttle's stop() hrtimer_cancel()s the running
 	Throttled up = cpu_clock_throttled_in_hrtimer("upstream");
 	CHECK(pre.count_after_switch > up.count_after_switch);
 }
+
+TEST_CASE("PERF_SAMPLE_READ: the hrtimer's sample carries calc_timer_values()'s times and the count, lock-free",
+	  "[model][swevent][sample_read]")
+{
+	Fresh fresh;
+	WorldSetup s = fresh.setup();
+	s.tick = 10;
+	s.contexts = {task_context("T", 0)};
+	s.events = {event("E", 0, "ACTIVE", -1, {{"cpu_clock", 1}, {"sample_read", 1}})};
+	s.events[0].mapped = true;
+	at(0);
+	auto w = model::build_world(s);
+	struct perf_event *e = &w->events[0];
+	REQUIRE(e->attr.sample_type & PERF_SAMPLE_READ);
+	at(100);
+	model::op_overflow(*w, 0);	// perf_swevent_hrtimer() -> ... -> __perf_event_output() -> perf_output_read()
+	REQUIRE(e->ghost.last_sample_read.count(-1) == 1);
+	auto [enabled, running] = e->ghost.last_sample_read[-1];
+	CHECK(enabled > 0);
+	CHECK(enabled == running);	// ACTIVE since it was enabled
+	u64 first_count = e->ghost.last_count[-1].first;
+	CHECK(first_count > 0);		// the hrtimer's pmu->read() ran first
+	at(200);
+	model::op_overflow(*w, 0);
+	CHECK(e->ghost.last_sample_read[-1].first > enabled);
+	CHECK(e->ghost.last_count[-1].first > first_count);
+	CHECK(violations_text(sim::take_sequential_violations()) == "");
+}
