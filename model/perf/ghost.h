@@ -48,6 +48,11 @@ struct ghost_event {
 	std::map<int, std::pair<uint64_t, uint64_t>> last_read, last_userpage;
 	/* aux: what the user asked of the AUX event, in the order the requests were made */
 	bool user_paused = false;	/* aux_start_paused, or the last aux_pause/aux_resume overflow was a pause */
+	/* fork/exit (issue 15 b): a child's syncs to its parent; a parent's sum of its synced children's ledgers */
+	int synced = 0;
+	uint64_t child_enabled = 0, child_running = 0;
+	/* exec (issue 15 b): enable_on_exec fired for this event and nothing disabled it since */
+	bool exec_enabled = false;
 };
 
 /* Per-context ledger state; a plain member of struct perf_event_context. */
@@ -76,6 +81,9 @@ enum ghost_invariant {
 	GHOST_DEFERRED_COOKIE,			/* "deferred-cookie" */
 	GHOST_NO_FAST_SWITCH_WHILE_PENDING,	/* "no-fast-switch-while-pending" */
 	GHOST_COOKIE_PER_ENTRY,			/* "cookie-per-entry" */
+	/* fork / exit, exec (issue 15 b) */
+	GHOST_CHILD_TIME_ONCE,		/* "child-time-once" */
+	GHOST_NOT_STRANDED,		/* "not-stranded" */
 	/* the shim's own (always reported; named so that a scenario can list them) */
 	GHOST_LOCKDEP,			/* "lockdep" */
 	GHOST_KERNEL_WARNING,		/* "kernel-warning" */
@@ -109,6 +117,16 @@ void ghost_user_aux_action(struct perf_event *aux_event, bool pause);
 /* observations */
 void ghost_read_result(struct perf_event *event, uint64_t count, uint64_t enabled, uint64_t running);
 void ghost_userpage_result(struct perf_event *event, uint64_t enabled, uint64_t running);
+
+/* fork/exit: sync_child_event() added (enabled, running) of child to parent's child_total_time_*,
+ * under the child's ctx->lock and the parent's child_mutex */
+void ghost_child_synced(struct perf_event *child, struct perf_event *parent, uint64_t enabled, uint64_t running);
+/* final: parent's child_total_time_* equal the ledgers of the children synced to it */
+void ghost_check_children_final(struct perf_event *parent);
+/* exec: event_enable_on_exec() enabled the event (ctx->lock); a disable clears it */
+void ghost_exec_enabled(struct perf_event *event, bool enabled);
+/* final: an event enable_on_exec enabled is not left OFF or ERROR in a running context with room */
+void ghost_check_not_stranded(struct perf_event *event, bool ctx_active, bool pmu_free);
 
 /* the final comparison of one event's fields (already updated under ctx->lock) with the ledger */
 void ghost_check_event_final(struct perf_event *event);
