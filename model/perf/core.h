@@ -315,6 +315,7 @@ bool model_ctx_queued(struct perf_event_context *ctx, std::string *who);
 struct perf_event_context *unclone_ctx(struct perf_event_context *ctx);
 struct perf_event_context *perf_pin_task_context(struct task_struct *task);
 void perf_unpin_context(struct perf_event_context *ctx);
+void perf_event_groups_delete(struct perf_event_groups *groups, struct perf_event *event);
 void list_del_event(struct perf_event *event, struct perf_event_context *ctx);
 int perf_get_aux_event(struct perf_event *event, struct perf_event *group_leader);
 void perf_group_detach(struct perf_event *event);
@@ -327,6 +328,9 @@ void perf_event_exit_event(struct perf_event *event, struct perf_event_context *
 void perf_event_exit_task(struct task_struct *task);
 int perf_event_init_task(struct task_struct *child, u64 clone_flags);
 void perf_event_exec(void);
+enum hrtimer_restart { HRTIMER_NORESTART, HRTIMER_RESTART };
+bool perf_rotate_context(struct perf_cpu_pmu_context *cpc);
+enum hrtimer_restart perf_mux_hrtimer_handler(struct perf_cpu_pmu_context *cpc);
 /* model-only (world.cpp): the world's storage for a child event of parent_event in task's context;
  * the world's context of a task (alloc_perf_context()); find_get_pmu_context() */
 struct perf_event *model_alloc_event(struct perf_event *parent_event, struct task_struct *task);

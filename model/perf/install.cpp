@@ -96,7 +96,7 @@ void perf_unpin_context(struct perf_event_context *ctx)
 }
 
 /* kernel/events/core.c: perf_event_groups_delete() @ 12f24484da13 (core.c:1800). Model: the tree is a vector. */
-static void perf_event_groups_delete(struct perf_event_groups *groups, struct perf_event *event)
+void perf_event_groups_delete(struct perf_event_groups *groups, struct perf_event *event)
 {
 	MODEL_FRAME(1800);
 	WARN_ON_ONCE(groups->tree.empty());

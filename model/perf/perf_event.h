@@ -268,6 +268,9 @@ struct perf_cpu_pmu_context {
 	int exclusive = 0;
 	int pmu_disable_count = 0;
 	int sched_cb_usage = 0;
+	/* the mux hrtimer (issue 15 b, rotate.cpp): hrtimer_lock orders hrtimer_active */
+	raw_spinlock_t hrtimer_lock{"perf_cpu_pmu_context.hrtimer_lock"};
+	int hrtimer_active = 0;
 };
 
 /* include/linux/perf_event.h: struct perf_event_context */

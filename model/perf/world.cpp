@@ -476,6 +476,20 @@ void op_exec(perf_world &w, int context)
 		perf_event_exec();
 }
 
+/* The mux hrtimer of each PMU on this CPU fires (hard IRQ): perf_mux_hrtimer_handler() ->
+ * perf_rotate_context() (rotate.cpp). As op_tick: IRQs off around it unless a handler runs it. */
+void op_rotate(perf_world &w)
+{
+	bool irqs = sim::irqs_off();
+	(void)w;
+	if (!irqs)
+		local_irq_disable();
+	for (int pmu = 0; pmu < MODEL_NR_PMUS; pmu++)
+		perf_mux_hrtimer_handler(&model_cpu(smp_processor_id())->cpc[pmu]);
+	if (!irqs)
+		local_irq_enable();
+}
+
 }  // namespace model
 
 /* --- building the world --- */
@@ -891,6 +905,10 @@ const std::vector<Entry> &model_ops()
 		 "execve() by the task running on this CPU: perf_event_exec() -> perf_event_enable_on_exec() (the time "
 		 "freeze, ctx_resched()), perf_event_remove_on_exec()",
 		 [](World &w, const std::vector<int64_t> &a) { op_exec(P(w), a.at(0)); }, "exec"},
+		{"rotate", {},
+		 "the multiplexing hrtimer of each PMU on this CPU: perf_mux_hrtimer_handler() -> perf_rotate_context() "
+		 "(update_context_time(), flexible groups out, rotated, back in)",
+		 [](World &w, const std::vector<int64_t> &) { op_rotate(P(w)); }, "rotate"},
 		{"tick", {},
 		 "the scheduler tick on this CPU: perf_event_task_tick() -> perf_adjust_freq_unthr_context() (unthrottle)",
 		 [](World &w, const std::vector<int64_t> &) { op_tick(P(w)); }, "throttle"},
