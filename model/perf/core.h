@@ -323,6 +323,8 @@ bool is_orphaned_event(struct perf_event *event);
 void __perf_remove_from_context(struct perf_event *event, struct perf_cpu_context *cpuctx,
 				struct perf_event_context *ctx, void *info);
 void perf_remove_from_context(struct perf_event *event, unsigned long flags);
+int __perf_install_in_context(void *info);
+void perf_install_in_context(struct perf_event_context *ctx, struct perf_event *event, int cpu);
 void sync_child_event(struct perf_event *child_event);
 void perf_event_exit_event(struct perf_event *event, struct perf_event_context *ctx, bool revoke);
 void perf_event_exit_task(struct task_struct *task);

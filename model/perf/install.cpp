@@ -383,3 +383,150 @@ void perf_remove_from_context(struct perf_event *event, unsigned long flags)
 
 	event_function_call(event, __perf_remove_from_context, (void *)flags);
 }
+
+/* model-only: task_curr(p), cpu_curr(task_cpu(p)) == p; the scheduler's curr is read plainly, as
+ * the kernel reads rq->curr here without rq->lock */
+static int task_curr(struct task_struct *p)
+{
+	return model_cpu(task_cpu(p))->curr == p;
+}
+
+/*
+ * kernel/events/core.c: __perf_install_in_context() @ 12f24484da13 (core.c:2961).
+ * Model: no cgroups (reprogram is not recomputed for a cgroup event).
+ * Variant pre-5d95a2af973d: the clock is stopped with ctx_sched_out(ctx, NULL, EVENT_TIME) instead
+ * of ctx_time_freeze() (the commit's __perf_install_in_context() hunk), and ctx_resched()'s
+ * ctx_sched_in() restarts it.
+ */
+int __perf_install_in_context(void *info)
+{
+	MODEL_FRAME(2961);
+	struct perf_event *event = (struct perf_event *)info;
+	struct perf_event_context *ctx = event->ctx;
+	struct perf_cpu_context *cpuctx = this_cpu_ptr(&perf_cpu_context);
+	struct perf_event_context *task_ctx = cpuctx->task_ctx;
+	bool reprogram = true;
+	int ret = 0;
+
+	raw_spin_lock(&cpuctx->ctx.lock);
+	if (ctx->task) {
+		raw_spin_lock(&ctx->lock);
+		task_ctx = ctx;
+
+		reprogram = (ctx->task == current);
+
+		/*
+		 * If the task is running, it must be running on this CPU,
+		 * otherwise we cannot reprogram things.
+		 *
+		 * If its not running, we don't care, ctx->lock will
+		 * serialize against it becoming runnable.
+		 */
+		if (task_curr(ctx->task) && !reprogram) {
+			ret = -ESRCH;
+			goto unlock;
+		}
+
+		WARN_ON_ONCE(reprogram && cpuctx->task_ctx && cpuctx->task_ctx != ctx);
+	} else if (task_ctx) {
+		raw_spin_lock(&task_ctx->lock);
+	}
+
+	if (reprogram) {
+		if (variant(PRE_5D95A2AF973D))	/* variant pre-5d95a2af973d */
+			ctx_sched_out(ctx, NULL, EVENT_TIME);
+		else
+			ctx_time_freeze(cpuctx, ctx);
+		add_event_to_ctx(event, ctx);
+		ctx_resched(cpuctx, task_ctx, event->pmu_ctx->pmu,
+			    get_event_type(event));
+	} else {
+		add_event_to_ctx(event, ctx);
+	}
+
+unlock:
+	perf_ctx_unlock(cpuctx, task_ctx);
+
+	return ret;
+}
+
+/*
+ * kernel/events/core.c: perf_install_in_context() @ 12f24484da13 (core.c:3029).
+ * Model: exclusive_event_installable() is not modelled (no PERF_PMU_CAP_EXCLUSIVE PMU); event->ctx
+ * is a plain pointer set once (smp_store_release() is a plain store); no cgroups.
+ */
+void perf_install_in_context(struct perf_event_context *ctx, struct perf_event *event, int cpu)
+{
+	MODEL_FRAME(3029);
+	struct task_struct *task = READ_ONCE(ctx->task);
+
+	lockdep_assert_held(&ctx->mutex);
+
+	if (event->cpu != -1)
+		WARN_ON_ONCE(event->cpu != cpu);
+
+	/*
+	 * Ensures that if we can observe event->ctx, both the event and ctx
+	 * will be 'complete'. See perf_iterate_sb_cpu().
+	 */
+	event->ctx = ctx;	/* smp_store_release(&event->ctx, ctx) */
+
+	/*
+	 * perf_event_attr::disabled events will not run and can be initialized
+	 * without IPI. Except when this is the first event for the context, in
+	 * that case we need the magic of the IPI to set ctx->is_active.
+	 *
+	 * The IOC_ENABLE that is sure to follow the creation of a disabled
+	 * event will issue the IPI and reprogram the hardware.
+	 */
+	if (__perf_effective_state(event) == PERF_EVENT_STATE_OFF &&
+	    ctx->nr_events) {
+		raw_spin_lock_irq(&ctx->lock);
+		if (ctx->task == TASK_TOMBSTONE) {
+			raw_spin_unlock_irq(&ctx->lock);
+			return;
+		}
+		add_event_to_ctx(event, ctx);
+		raw_spin_unlock_irq(&ctx->lock);
+		return;
+	}
+
+	if (!task) {
+		cpu_function_call(cpu, __perf_install_in_context, event);
+		return;
+	}
+
+	/*
+	 * Should not happen, we validate the ctx is still alive before calling.
+	 */
+	if (WARN_ON_ONCE(task == TASK_TOMBSTONE))
+		return;
+
+	/*
+	 * This smp_mb() orders the task->perf_event_ctxp[] store with the
+	 * task_cpu() load, such that if the IPI then does not find the task
+	 * running, a future context switch of that task must observe the
+	 * store.
+	 */
+	smp_mb();
+again:
+	if (!task_function_call(task, __perf_install_in_context, event))
+		return;
+
+	raw_spin_lock_irq(&ctx->lock);
+	task = ctx->task;
+	if (WARN_ON_ONCE(task == TASK_TOMBSTONE)) {
+		raw_spin_unlock_irq(&ctx->lock);
+		return;
+	}
+	/*
+	 * If the task is not running, ctx->lock will avoid it becoming so,
+	 * thus we can safely install the event.
+	 */
+	if (task_curr(task)) {
+		raw_spin_unlock_irq(&ctx->lock);
+		goto again;
+	}
+	add_event_to_ctx(event, ctx);
+	raw_spin_unlock_irq(&ctx->lock);
+}

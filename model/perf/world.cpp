@@ -476,6 +476,25 @@ void op_exec(perf_world &w, int context)
 		perf_event_exec();
 }
 
+/* The end of perf_event_open() for an event the setup left uninstalled (attr open_later, enabled):
+ * under ctx->mutex, perf_install_in_context() (install.cpp). */
+void op_install(perf_world &w, int event)
+{
+	struct perf_event *e = &w.events.at(event);
+	struct perf_event_context *ctx = e->ctx;
+
+	bool open_later = false;
+	for (const auto &[k, v] : w.setup.events.at(event).attr)
+		open_later |= k == "open_later" && v;
+	if (!open_later || (e->attach_state & PERF_ATTACH_CONTEXT)) {
+		sim::note(("install(" + std::string(e->model_name) + "): needs an event with attr open_later, not yet installed; nothing to do").c_str());
+		return;
+	}
+	mutex_lock(&ctx->mutex);
+	perf_install_in_context(ctx, e, e->cpu);
+	mutex_unlock(&ctx->mutex);
+}
+
 /* The mux hrtimer of each PMU on this CPU fires (hard IRQ): perf_mux_hrtimer_handler() ->
  * perf_rotate_context() (rotate.cpp). As op_tick: IRQs off around it unless a handler runs it. */
 void op_rotate(perf_world &w)
@@ -772,6 +791,11 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 		struct file *file = &w.files.emplace_back();
 		file->private_data = event;
 
+		if (attr_of(es, "open_later", 0)) {	/* issue 15 b: installed by the op install(E), enabled */
+			event->attr.disabled = 0;
+			perf_event__state_init(event);
+			continue;
+		}
 		raw_spin_lock_irq(&ctx->lock);
 		add_event_to_ctx(event, ctx);
 		raw_spin_unlock_irq(&ctx->lock);
@@ -810,7 +834,7 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 	/* enabled through the ioctl, as perf_event_open() + PERF_EVENT_IOC_ENABLE would */
 	for (size_t i = 0; i < setup.events.size(); i++) {
 		enum perf_event_state want = state_named(setup.events[i].state);
-		if (want == PERF_EVENT_STATE_OFF)
+		if (want == PERF_EVENT_STATE_OFF || attr_of(setup.events[i], "open_later", 0))
 			continue;
 		op_ioctl(w, i, PERF_EVENT_IOC_ENABLE);
 		if (want == PERF_EVENT_STATE_ERROR) {
@@ -905,6 +929,10 @@ const std::vector<Entry> &model_ops()
 		 "execve() by the task running on this CPU: perf_event_exec() -> perf_event_enable_on_exec() (the time "
 		 "freeze, ctx_resched()), perf_event_remove_on_exec()",
 		 [](World &w, const std::vector<int64_t> &a) { op_exec(P(w), a.at(0)); }, "exec"},
+		{"install", {{"event", ArgKind::Event}},
+		 "the end of perf_event_open() for an event with attr open_later: perf_install_in_context() -> "
+		 "task_function_call() / __perf_install_in_context() (the time freeze, ctx_resched())",
+		 [](World &w, const std::vector<int64_t> &a) { op_install(P(w), a.at(0)); }, "install"},
 		{"rotate", {},
 		 "the multiplexing hrtimer of each PMU on this CPU: perf_mux_hrtimer_handler() -> perf_rotate_context() "
 		 "(update_context_time(), flexible groups out, rotated, back in)",
@@ -1164,7 +1192,7 @@ const Model &perf_model()
 			   "throttling and AUX pause/resume (seed 003); deferred user callchains, v16 (seed 002)",
 		.variants = model_variants(),
 		.invariants = ghost_invariants(),
-		.attrs = {"pinned", "exclusive", "inherit", "inherit_stat", "enable_on_exec", "remove_on_exec", "watermark", "wakeup_watermark", "cycles", "aux", "aux_pause_cap", "aux_pause",
+		.attrs = {"pinned", "exclusive", "inherit", "inherit_stat", "enable_on_exec", "remove_on_exec", "open_later", "watermark", "wakeup_watermark", "cycles", "aux", "aux_pause_cap", "aux_pause",
 			  "aux_resume", "aux_start_paused", "defer_callchain", "exclude_callchain_user",
 			  "exclude_callchain_kernel"},
 		.ops = model_ops(),

@@ -226,3 +226,36 @@ TEST_CASE("rotate: the mux hrtimer swaps the flexible group on the PMU for the o
 	CHECK(E->total_time_running.peek() > 0);
 	CHECK(E->total_time_running.peek() < E->total_time_enabled.peek());
 }
+
+TEST_CASE("install: perf_install_in_context() into a running task freezes the clock and puts the event on; before 5d95a2af973d the restart lost a tick",
+	  "[model][install][history]")
+{
+	for (const char *v : {"upstream", "pre-5d95a2af973d"}) {
+		CAPTURE(v);
+		bool pre = std::string(v) != "upstream";
+		Fresh fresh(v);
+		WorldSetup s = fresh.setup();
+		s.tick = 10;
+		s.contexts = {task_context("T", 0)};
+		s.events = {event("E", 0, "ACTIVE"), event("N", 0, "INACTIVE", -1, {{"open_later", 1}})};
+		at(0);
+		auto w = model::build_world(s);
+		struct perf_event *E = &w->events[0], *N = &w->events[1];
+		REQUIRE((N->attach_state & PERF_ATTACH_CONTEXT) == 0);
+		REQUIRE(w->contexts[0]->nr_events == 1);
+
+		sim::set_sequential_cpu(0);  // T's own perf_event_open(): __perf_install_in_context() runs here
+		at(100);
+		model::op_install(*w, 1);
+		CHECK((N->attach_state & PERF_ATTACH_CONTEXT) != 0);
+		CHECK(N->state.peek() == PERF_EVENT_STATE_ACTIVE);
+		CHECK(E->state.peek() == PERF_EVENT_STATE_ACTIVE);
+		at(200);
+		model::check_final(*w);
+		std::string got = violations_text(sim::take_sequential_violations());
+		if (!pre)
+			CHECK(got == "");
+		else
+			CHECK(got.find("no-lost-time: E: total_time_enabled") == 0);
+	}
+}
