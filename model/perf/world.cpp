@@ -495,6 +495,23 @@ void op_install(perf_world &w, int event)
 	mutex_unlock(&ctx->mutex);
 }
 
+/* Removal of an installed event from its context, as perf_pmu_migrate_context()'s
+ * __perf_pmu_remove() and perf_event_open()'s move_group do it: perf_remove_from_context(E, 0)
+ * under ctx->mutex (install.cpp); the event ends OFF, off the context's lists. */
+void op_remove(perf_world &w, int event)
+{
+	struct perf_event *e = &w.events.at(event);
+	struct perf_event_context *ctx;
+
+	ctx = perf_event_ctx_lock(e);
+	if (!(e->attach_state & PERF_ATTACH_CONTEXT)) {
+		sim::note(("remove(" + std::string(e->model_name) + "): not in a context, nothing to do").c_str());
+	} else {
+		perf_remove_from_context(e, 0);
+	}
+	perf_event_ctx_unlock(e, ctx);
+}
+
 /* The mux hrtimer of each PMU on this CPU fires (hard IRQ): perf_mux_hrtimer_handler() ->
  * perf_rotate_context() (rotate.cpp). As op_tick: IRQs off around it unless a handler runs it. */
 void op_rotate(perf_world &w)
@@ -933,6 +950,10 @@ const std::vector<Entry> &model_ops()
 		 "the end of perf_event_open() for an event with attr open_later: perf_install_in_context() -> "
 		 "task_function_call() / __perf_install_in_context() (the time freeze, ctx_resched())",
 		 [](World &w, const std::vector<int64_t> &a) { op_install(P(w), a.at(0)); }, "install"},
+		{"remove", {{"event", ArgKind::Event}},
+		 "perf_remove_from_context(E, 0) under ctx->mutex, as perf_pmu_migrate_context() and perf_event_open()'s "
+		 "move_group do: event_function_call() / __perf_remove_from_context() -> perf_group_detach(), list_del_event()",
+		 [](World &w, const std::vector<int64_t> &a) { op_remove(P(w), a.at(0)); }, "install"},
 		{"rotate", {},
 		 "the multiplexing hrtimer of each PMU on this CPU: perf_mux_hrtimer_handler() -> perf_rotate_context() "
 		 "(update_context_time(), flexible groups out, rotated, back in)",

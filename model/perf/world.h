@@ -86,6 +86,7 @@ void op_exit(perf_world &w, int context);
 void op_exec(perf_world &w, int context);
 void op_rotate(perf_world &w);
 void op_install(perf_world &w, int event);
+void op_remove(perf_world &w, int event);
 
 /* A poller asleep on a waitqueue (never woken) while the buffer of the event it polls has
  * EPOLLIN pending: one line per lost wakeup (the no-lost-wakeup invariant). */

@@ -259,3 +259,35 @@ TEST_CASE("install: perf_install_in_context() into a running task freezes the cl
 			CHECK(got.find("no-lost-time: E: total_time_enabled") == 0);
 	}
 }
+
+TEST_CASE("remove: perf_remove_from_context(E, 0) of a running event folds in its last period and takes it off the context's lists",
+	  "[model][install]")
+{
+	Fresh fresh("upstream");
+	WorldSetup s = fresh.setup();
+	s.tick = 10;
+	s.contexts = {task_context("T", 0)};
+	s.events = {event("A", 0, "ACTIVE"), event("E", 0, "ACTIVE")};
+	at(0);
+	auto w = model::build_world(s);
+	struct perf_event *A = &w->events[0], *E = &w->events[1];
+	struct perf_event_context *T = w->contexts[0];
+
+	sim::set_sequential_cpu(1);  // from another CPU: event_function_call()'s IPI to cpu0
+	at(100);
+	model::op_remove(*w, 1);
+	CHECK(E->state.peek() == PERF_EVENT_STATE_OFF);
+	CHECK((E->attach_state & PERF_ATTACH_CONTEXT) == 0);
+	CHECK((E->attach_state & PERF_ATTACH_GROUP) != 0);  // no DETACH_GROUP: move_group keeps the group
+	CHECK(T->event_list == std::vector<struct perf_event *>{A});
+	CHECK(T->flexible_groups.tree == std::vector<struct perf_event *>{A});
+	CHECK(E->oncpu.peek() == -1);
+	u64 enabled = E->total_time_enabled.peek();
+	CHECK(enabled > 0);
+	CHECK(E->total_time_running.peek() == enabled);
+	at(200);
+	model::op_remove(*w, 1);  // a second removal: not in a context, nothing to do
+	model::check_final(*w);
+	CHECK(E->total_time_enabled.peek() == enabled);  // OFF and off the context: no more time
+	CHECK(violations_text(sim::take_sequential_violations()) == "");
+}
