@@ -291,3 +291,38 @@ TEST_CASE("remove: perf_remove_from_context(E, 0) of a running event folds in it
 	CHECK(E->total_time_enabled.peek() == enabled);  // OFF and off the context: no more time
 	CHECK(violations_text(sim::take_sequential_violations()) == "");
 }
+
+TEST_CASE("not-stranded: an event exec enabled that ends OFF without a disable is reported; a disable clears the claim",
+	  "[model][exec]")
+{
+	for (bool by_ioctl : {false, true}) {
+		CAPTURE(by_ioctl);
+		Fresh fresh("upstream");
+		WorldSetup s = fresh.setup();
+		s.tick = 10;
+		s.contexts = {task_context("T", 0)};
+		s.events = {event("F", 0, "OFF", -1, {{"enable_on_exec", 1}})};
+		at(0);
+		auto w = model::build_world(s);
+		struct perf_event *F = &w->events[0];
+
+		sim::set_sequential_cpu(0);
+		model::op_exec(*w, 0);
+		REQUIRE(F->state.peek() == PERF_EVENT_STATE_ACTIVE);
+		if (by_ioctl) {
+			REQUIRE(model::op_ioctl(*w, 0, PERF_EVENT_IOC_DISABLE) == 0);
+		} else {
+			// a kernel path that would turn it off behind the user's back (what the invariant guards)
+			raw_spin_lock_irq(&F->ctx->lock);
+			event_sched_out(F, F->ctx);
+			perf_event_set_state(F, PERF_EVENT_STATE_OFF);
+			raw_spin_unlock_irq(&F->ctx->lock);
+		}
+		model::check_final(*w);
+		std::string got = violations_text(sim::take_sequential_violations());
+		if (by_ioctl)
+			CHECK(got == "");
+		else
+			CHECK(got == "not-stranded: F: enable_on_exec enabled it at exec(), nothing disabled it, yet it is OFF\n");
+	}
+}
