@@ -285,3 +285,9 @@ void ghost_check_not_stranded(struct perf_event *event, bool ctx_active, bool pm
 		report(GHOST_NOT_STRANDED, buf);
 	}
 }
+
+void ghost_sync_stat_swapped(struct perf_event *event, struct perf_event *next_event)
+{
+	std::swap(event->ghost.enabled, next_event->ghost.enabled);
+	std::swap(event->ghost.running, next_event->ghost.running);
+}

@@ -123,6 +123,8 @@ void ghost_userpage_result(struct perf_event *event, uint64_t enabled, uint64_t 
 void ghost_child_synced(struct perf_event *child, struct perf_event *parent, uint64_t enabled, uint64_t running);
 /* final: parent's child_total_time_* equal the ledgers of the children synced to it */
 void ghost_check_children_final(struct perf_event *parent);
+/* the clone swap: __perf_event_sync_stat() flipped the totals of two events (both ctx locks held) */
+void ghost_sync_stat_swapped(struct perf_event *event, struct perf_event *next_event);
 /* exec: event_enable_on_exec() enabled the event (ctx->lock); a disable clears it */
 void ghost_exec_enabled(struct perf_event *event, bool enabled);
 /* final: an event enable_on_exec enabled is not left OFF or ERROR in a running context with room */

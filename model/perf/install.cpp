@@ -117,7 +117,7 @@ static void del_event_from_groups(struct perf_event *event, struct perf_event_co
 
 /*
  * kernel/events/core.c: list_del_event() @ 12f24484da13 (core.c:2119).
- * Model: no nr_user / nr_stat / nr_no_switch_fast accounting (as list_add_event()).
+ * Model: no nr_user / nr_no_switch_fast accounting (as list_add_event()).
  * Variant pre-a3c3c66670ce: the OFF step a3c3c66670ce made dead code ("moves the event->state
  * update to before list_del_event(). This makes the event->state test in list_del_event() always
  * false", 3b7a34aebbdf "perf: Fix dangling cgroup pointer in cpuctx", which then removed it; its
@@ -138,6 +138,8 @@ void list_del_event(struct perf_event *event, struct perf_event_context *ctx)
 	event->attach_state &= ~PERF_ATTACH_CONTEXT;
 
 	ctx->nr_events--;
+	if (event->attr.inherit_stat)
+		ctx->nr_stat--;
 
 	model_list_del(ctx->event_list, event);	/* list_del_rcu(&event->event_entry) */
 

@@ -326,3 +326,35 @@ TEST_CASE("not-stranded: an event exec enabled that ends OFF without a disable i
 			CHECK(got == "not-stranded: F: enable_on_exec enabled it at exec(), nothing disabled it, yet it is OFF\n");
 	}
 }
+
+TEST_CASE("sync_stat: the clone swap flips an inherit_stat event's totals with its clone's, and the ledger flips with them",
+	  "[model][fork]")
+{
+	Fresh fresh("upstream");
+	WorldSetup s = fresh.setup();
+	s.tick = 10;
+	s.contexts = {task_context("T", 0), task_context("C")};
+	s.events = {event("E", 0, "ACTIVE", -1, {{"inherit", 1}, {"inherit_stat", 1}})};
+	at(0);
+	auto w = model::build_world(s);
+	sim::set_sequential_cpu(0);
+	model::op_fork(*w, 0, 1);
+	REQUIRE(w->events.size() == 2);
+	struct perf_event *E = &w->events[0], *EC = &w->events[1];
+	struct perf_event_context *Tctx = w->contexts[0], *Cctx = w->contexts[1];
+	REQUIRE(Tctx->nr_stat == 1);
+	REQUIRE(Cctx->nr_stat == 1);
+
+	at(100);
+	model::op_sched_switch(*w, 0, 1);  // context_equiv(): the swap, not a reschedule
+	CHECK(w->tasks[0].perf_event_ctxp.peek() == Cctx);
+	CHECK(w->tasks[1].perf_event_ctxp.peek() == Tctx);
+	CHECK(E->state.peek() == PERF_EVENT_STATE_ACTIVE);  // still on the PMU, now counting for C
+	CHECK(E->total_time_enabled.peek() == 0);  // E(C)'s (C never ran)
+	CHECK(EC->total_time_enabled.peek() > 0);  // T's, up to the switch
+	u64 t_enabled = EC->total_time_enabled.peek();
+	CHECK(EC->total_time_running.peek() == t_enabled);
+	at(200);
+	model::check_final(*w);
+	CHECK(violations_text(sim::take_sequential_violations()) == "");
+}
