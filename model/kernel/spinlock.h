@@ -38,8 +38,11 @@ inline void raw_spin_unlock_irq(raw_spinlock_t *lock)
 	::sim::lock_release(lock->sim, ::sim::LockKind::Spin);
 	::sim::irq_on();
 }
-#define raw_spin_lock_irqsave(lock, flags) do { local_irq_save(flags); ::sim::lock_acquire((lock)->sim, ::sim::LockKind::Spin); } while (0)
-#define raw_spin_unlock_irqrestore(lock, flags) do { ::sim::lock_release((lock)->sim, ::sim::LockKind::Spin); local_irq_restore(flags); } while (0)
+/* as the kernel's (__raw_spin_lock_irqsave(): local_irq_save(), preempt_disable(); the unlock:
+ * local_irq_restore(), preempt_enable()), so that raw_spin_lock() + raw_spin_unlock_irqrestore()
+ * after a local_irq_save() (perf_lock_task_context() / perf_pin_task_context()) balances */
+#define raw_spin_lock_irqsave(lock, flags) do { local_irq_save(flags); ::sim::preempt_off(); ::sim::lock_acquire((lock)->sim, ::sim::LockKind::Spin); } while (0)
+#define raw_spin_unlock_irqrestore(lock, flags) do { ::sim::lock_release((lock)->sim, ::sim::LockKind::Spin); local_irq_restore(flags); ::sim::preempt_on(); } while (0)
 
 #define spin_lock_init raw_spin_lock_init
 #define spin_lock raw_spin_lock

@@ -229,7 +229,7 @@ void perf_event_release_kernel(struct perf_event *event)
 {
 	MODEL_FRAME(0);
 	struct task_struct *task = event->ctx->task.peek();
-	int cpu = task ? task->model_on_cpu : -1;
+	int cpu = task && task != TASK_TOMBSTONE ? task->model_on_cpu : -1;	/* an exited task's context is tombstoned (issue 15 b) */
 
 	/* perf_remove_from_context(event, DETACH_GROUP | DETACH_DEAD) */
 	if (cpu >= 0)

@@ -409,7 +409,7 @@ void add_event_to_groups(struct perf_event *event, struct perf_event_context *ct
 
 /*
  * kernel/events/core.c: list_add_event() @ 12f24484da13 (core.c:1886).
- * Model: no nr_user/nr_stat/nr_no_switch_fast accounting, no cgroups.
+ * Model: no nr_user/nr_no_switch_fast accounting, no cgroups.
  */
 void list_add_event(struct perf_event *event, struct perf_event_context *ctx)
 {
@@ -433,6 +433,8 @@ void list_add_event(struct perf_event *event, struct perf_event_context *ctx)
 
 	ctx->event_list.push_back(event);	/* list_add_rcu(&event->event_entry, &ctx->event_list) */
 	ctx->nr_events++;
+	if (event->attr.inherit_stat)	/* issue 15 b: the clone swap's perf_event_sync_stat() */
+		ctx->nr_stat++;
 
 	event->pmu_ctx->nr_events++;
 }

@@ -310,6 +310,41 @@ void model_nmi_window(int cpu);
 /* model-only (ghost): a live event of ctx has its unwind_work queued (work->task set); *who: its name */
 bool model_ctx_queued(struct perf_event_context *ctx, std::string *who);
 
+/* --- install.cpp, fork.cpp, exec.cpp, rotate.cpp (issue 15 b: install/remove, fork/exit, exec, rotation) --- */
+/* kernel/events/core.c: the detach flags of perf_remove_from_context() (core.c:2470) */
+#define DETACH_GROUP	0x01UL
+#define DETACH_CHILD	0x02UL
+#define DETACH_EXIT	0x04UL
+#define DETACH_REVOKE	0x08UL
+#define DETACH_DEAD	0x10UL
+struct perf_event_context *unclone_ctx(struct perf_event_context *ctx);
+struct perf_event_context *perf_pin_task_context(struct task_struct *task);
+void perf_unpin_context(struct perf_event_context *ctx);
+void perf_event_groups_delete(struct perf_event_groups *groups, struct perf_event *event);
+void list_del_event(struct perf_event *event, struct perf_event_context *ctx);
+int perf_get_aux_event(struct perf_event *event, struct perf_event *group_leader);
+void perf_group_detach(struct perf_event *event);
+bool is_orphaned_event(struct perf_event *event);
+void __perf_remove_from_context(struct perf_event *event, struct perf_cpu_context *cpuctx,
+				struct perf_event_context *ctx, void *info);
+void perf_remove_from_context(struct perf_event *event, unsigned long flags);
+int __perf_install_in_context(void *info);
+void perf_install_in_context(struct perf_event_context *ctx, struct perf_event *event, int cpu);
+void sync_child_event(struct perf_event *child_event);
+void perf_event_exit_event(struct perf_event *event, struct perf_event_context *ctx, bool revoke);
+void perf_event_exit_task(struct task_struct *task);
+int perf_event_init_task(struct task_struct *child, u64 clone_flags);
+void perf_event_exec(void);
+enum hrtimer_restart { HRTIMER_NORESTART, HRTIMER_RESTART };
+bool perf_rotate_context(struct perf_cpu_pmu_context *cpc);
+enum hrtimer_restart perf_mux_hrtimer_handler(struct perf_cpu_pmu_context *cpc);
+/* model-only (world.cpp): the world's storage for a child event of parent_event in task's context;
+ * the world's context of a task (alloc_perf_context()); find_get_pmu_context() */
+struct perf_event *model_alloc_event(struct perf_event *parent_event, struct task_struct *task);
+struct perf_event_context *model_task_context(struct task_struct *task);
+struct perf_event_pmu_context *model_find_get_pmu_context(struct pmu *pmu, struct perf_event_context *ctx,
+							  struct perf_event *event);
+
 /* --- pmu.cpp, aux_pmu.cpp (model-only: a counting PMU, an AUX driver) --- */
 extern struct pmu model_counting_pmu;
 extern struct pmu model_cycles_pmu;		/* a sampling PMU: start/stop only (attr cycles) */

@@ -11,6 +11,7 @@
 void __event_disable(struct perf_event *event, struct perf_event_context *ctx, enum perf_event_state state)
 {
 	MODEL_FRAME(2574);
+	ghost_exec_enabled(event, false);	/* model-only: a disable ends what exec enabled (issue 15 b) */
 	event_sched_out(event, ctx);
 	perf_event_set_state(event, state);
 }

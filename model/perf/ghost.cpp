@@ -57,6 +57,13 @@ const std::vector<model::Invariant> &ghost_invariants()
 		{"userpage-time",
 		 "the documented user-page loop (cap_user_time) never runs ahead of read() at that instant, and agrees with it when it extrapolates",
 		 "userpage"},
+		{"child-time-once",
+		 "sync_child_event() adds each exiting child's ledger to its parent exactly once; final: child_total_time_* "
+		 "equal the synced children's ledgers",
+		 "fork"},
+		{"not-stranded",
+		 "final: an event enable_on_exec enabled is not OFF, nor ERROR while its running context has the PMU to itself",
+		 "exec"},
 		{"lockdep", "the shim's lockdep checks (always reported)", "kernel"},
 		{"kernel-warning", "a WARN reached in the model (always reported)", "kernel"},
 	};
@@ -412,4 +419,74 @@ void ghost_userpage_time_result(struct perf_event *event, bool extrapolated, boo
 		return behind("time_enabled", enabled, true_enabled);
 	if (extrapolated && index && running < true_running)
 		return behind("time_running", running, true_running);
+void ghost_child_synced(struct perf_event *child, struct perf_event *parent, uint64_t enabled, uint64_t running)
+{
+	char buf[320];
+
+	child->ghost.synced++;
+	if (child->ghost.synced > 1) {
+		snprintf(buf, sizeof(buf), "%s: sync_child_event() ran %d times for it: its times are added to %s more than once",
+			 child->model_name, child->ghost.synced, parent->model_name);
+		report(GHOST_CHILD_TIME_ONCE, buf);
+	}
+	parent->ghost.child_enabled += child->ghost.enabled;
+	parent->ghost.child_running += child->ghost.running;
+	const char *field = nullptr;
+	uint64_t got = 0, want = 0;
+	if (enabled != child->ghost.enabled)
+		field = "total_time_enabled", got = enabled, want = child->ghost.enabled;
+	else if (running != child->ghost.running)
+		field = "total_time_running", got = running, want = child->ghost.running;
+	if (!field)
+		return;
+	uint64_t diff = got < want ? want - got : got - want;
+	snprintf(buf, sizeof(buf),
+		 "%s exits: sync_child_event() adds its %s = %llu to %s's child_%s, its ledger says %llu: %s %s for the parent "
+		 "(the child's state is %d at the sync; tick = %llu)",
+		 child->model_name, field, (unsigned long long)got, parent->model_name, field, (unsigned long long)want,
+		 ghost_ticks(diff).c_str(), got < want ? "lost" : "double-counted", child->ghost.state,
+		 (unsigned long long)ghost_tick());
+	report(GHOST_CHILD_TIME_ONCE, buf);
+}
+
+void ghost_check_children_final(struct perf_event *parent)
+{
+	uint64_t enabled = (uint64_t)parent->child_total_time_enabled.counter.peek();
+	uint64_t running = (uint64_t)parent->child_total_time_running.counter.peek();
+	char buf[256];
+
+	if (enabled == parent->ghost.child_enabled && running == parent->ghost.child_running)
+		return;
+	bool en = enabled != parent->ghost.child_enabled;
+	uint64_t got = en ? enabled : running, want = en ? parent->ghost.child_enabled : parent->ghost.child_running;
+	snprintf(buf, sizeof(buf), "%s: child_total_time_%s = %llu, the ledgers of its exited children say %llu: %s %s",
+		 parent->model_name, en ? "enabled" : "running", (unsigned long long)got, (unsigned long long)want,
+		 ghost_ticks(got < want ? want - got : got - want).c_str(), got < want ? "lost" : "double-counted");
+	report(GHOST_CHILD_TIME_ONCE, buf);
+}
+
+void ghost_exec_enabled(struct perf_event *event, bool enabled) { event->ghost.exec_enabled = enabled; }
+
+void ghost_check_not_stranded(struct perf_event *event, bool ctx_active, bool pmu_free)
+{
+	if (!event->ghost.exec_enabled)
+		return;
+	int state = event->ghost.state;
+	char buf[256];
+	if (state == PERF_EVENT_STATE_OFF) {
+		snprintf(buf, sizeof(buf), "%s: enable_on_exec enabled it at exec(), nothing disabled it, yet it is OFF",
+			 event->model_name);
+		report(GHOST_NOT_STRANDED, buf);
+	} else if (state == PERF_EVENT_STATE_ERROR && ctx_active && pmu_free) {
+		snprintf(buf, sizeof(buf),
+			 "%s: enabled at exec(), pinned, and its context runs with the PMU free, yet it stays in ERROR",
+			 event->model_name);
+		report(GHOST_NOT_STRANDED, buf);
+	}
+}
+
+void ghost_sync_stat_swapped(struct perf_event *event, struct perf_event *next_event)
+{
+	std::swap(event->ghost.enabled, next_event->ghost.enabled);
+	std::swap(event->ghost.running, next_event->ghost.running);
 }

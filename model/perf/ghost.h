@@ -53,6 +53,11 @@ struct ghost_event {
 	std::map<int, std::pair<uint64_t, uint64_t>> last_count;	/* reader -> (count, resets) */
 	std::map<int, std::pair<uint64_t, uint64_t>> last_group_read, last_local_read, last_sample_read;
 	bool ever_active = false;			/* ACTIVE at some point (user-page rule, ghost.cpp) */
+	/* fork/exit (issue 15 b): a child's syncs to its parent; a parent's sum of its synced children's ledgers */
+	int synced = 0;
+	uint64_t child_enabled = 0, child_running = 0;
+	/* exec (issue 15 b): enable_on_exec fired for this event and nothing disabled it since */
+	bool exec_enabled = false;
 };
 
 /* Per-context ledger state; a plain member of struct perf_event_context. */
@@ -86,6 +91,9 @@ enum ghost_invariant {
 	GHOST_GROUP_READ_SNAPSHOT,	/* "group-read-snapshot" */
 	GHOST_MONOTONIC_COUNT,		/* "monotonic-count" */
 	GHOST_USERPAGE_TIME,		/* "userpage-time" */
+	/* fork / exit, exec (issue 15 b) */
+	GHOST_CHILD_TIME_ONCE,		/* "child-time-once" */
+	GHOST_NOT_STRANDED,		/* "not-stranded" */
 	/* the shim's own (always reported; named so that a scenario can list them) */
 	GHOST_LOCKDEP,			/* "lockdep" */
 	GHOST_KERNEL_WARNING,		/* "kernel-warning" */
@@ -137,6 +145,17 @@ bool ghost_times_at(struct perf_event *event, uint64_t t, uint64_t *enabled, uin
 void ghost_userpage_time_result(struct perf_event *event, bool extrapolated, bool checkable, const std::string &why,
 				uint64_t enabled, uint64_t running, uint64_t true_enabled, uint64_t true_running,
 				uint32_t index, uint64_t t);
+/* fork/exit: sync_child_event() added (enabled, running) of child to parent's child_total_time_*,
+ * under the child's ctx->lock and the parent's child_mutex */
+void ghost_child_synced(struct perf_event *child, struct perf_event *parent, uint64_t enabled, uint64_t running);
+/* final: parent's child_total_time_* equal the ledgers of the children synced to it */
+void ghost_check_children_final(struct perf_event *parent);
+/* the clone swap: __perf_event_sync_stat() flipped the totals of two events (both ctx locks held) */
+void ghost_sync_stat_swapped(struct perf_event *event, struct perf_event *next_event);
+/* exec: event_enable_on_exec() enabled the event (ctx->lock); a disable clears it */
+void ghost_exec_enabled(struct perf_event *event, bool enabled);
+/* final: an event enable_on_exec enabled is not left OFF or ERROR in a running context with room */
+void ghost_check_not_stranded(struct perf_event *event, bool ctx_active, bool pmu_free);
 
 /* the final comparison of one event's fields (already updated under ctx->lock) with the ledger */
 void ghost_check_event_final(struct perf_event *event);

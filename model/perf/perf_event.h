@@ -95,6 +95,7 @@ inline enum event_type_t &operator&=(enum event_type_t &a, int b) { return a = (
 #define PERF_ATTACH_CONTEXT	0x0001
 #define PERF_ATTACH_GROUP	0x0002
 #define PERF_ATTACH_TASK	0x0004
+#define PERF_ATTACH_CHILD	0x0040	/* an inherited event on its parent's child_list (issue 15 b) */
 
 /* perf_event::event_caps */
 #define PERF_EV_CAP_SOFTWARE	(1U << 0)
@@ -105,7 +106,7 @@ struct perf_event_attr {
 	u32 type = 0;
 	u64 read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
 	u64 disabled = 0, inherit = 0, pinned = 0, exclusive = 0, freq = 0, inherit_stat = 0,
-	    enable_on_exec = 0, watermark = 0;
+	    enable_on_exec = 0, watermark = 0, remove_on_exec = 0;
 	u64 sample_period = 1;				/* model: every event samples (is_sampling_event()) */
 	u64 sample_freq = 0;
 	u32 wakeup_watermark = 0;			/* bytes, with watermark = 1 */
@@ -294,6 +295,9 @@ struct perf_cpu_pmu_context {
 	int exclusive = 0;
 	int pmu_disable_count = 0;
 	int sched_cb_usage = 0;
+	/* the mux hrtimer (issue 15 b, rotate.cpp): hrtimer_lock orders hrtimer_active */
+	raw_spinlock_t hrtimer_lock{"perf_cpu_pmu_context.hrtimer_lock"};
+	int hrtimer_active = 0;
 };
 
 /* include/linux/perf_event.h: struct perf_event_context */
@@ -370,8 +374,8 @@ struct perf_event {
 	struct perf_event_attr attr;
 	struct perf_event_context *ctx = nullptr;		/* kernel: smp_store_release at install */
 	struct perf_event_pmu_context *pmu_ctx = nullptr;
-	struct perf_event *parent = nullptr;			/* model: no inheritance */
-	std::vector<struct perf_event *> child_list;		/* model: always empty */
+	struct perf_event *parent = nullptr;			/* inherit_event() (fork.cpp); set once */
+	std::vector<struct perf_event *> child_list;		/* the parent's child_mutex */
 	struct mutex child_mutex{"perf_event.child_mutex"};
 	u64 group_index = 0;
 

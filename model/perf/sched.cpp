@@ -434,17 +434,67 @@ static int context_equiv(struct perf_event_context *ctx1, struct perf_event_cont
 }
 
 /*
- * kernel/events/core.c: perf_event_sync_stat() @ 12f24484da13 (core.c:3624).
- * Model: no event has attr.inherit_stat, so ctx->nr_stat is 0 and it returns at once
- * (__perf_event_sync_stat() is not ported).
+ * kernel/events/core.c: __perf_event_sync_stat() @ 12f24484da13 (core.c:3587) (issue 15 b).
+ * swap() of the totals is two loads and two stores, as the kernel's macro compiles. Model-only:
+ * the ledger swaps with the totals (per-task stats follow the task), under both ctx locks.
  */
+static void __perf_event_sync_stat(struct perf_event *event, struct perf_event *next_event)
+{
+	MODEL_FRAME(3587);
+	u64 value;
+
+	if (!event->attr.inherit_stat)
+		return;
+
+	/*
+	 * Update the event value, we cannot use perf_event_read()
+	 * because we're in the middle of a context switch and have IRQs
+	 * disabled, which upsets smp_call_function_single(), however
+	 * we know the event must be on the current CPU, therefore we
+	 * don't need to use it.
+	 */
+	perf_pmu_read(event);
+
+	perf_event_update_time(event);
+
+	/*
+	 * In order to keep per-task stats reliable we need to flip the event
+	 * values when we flip the contexts.
+	 */
+	value = local64_read(&next_event->count);
+	value = local64_xchg(&event->count, value);
+	local64_set(&next_event->count, value);
+
+	{	/* swap(event->total_time_enabled, next_event->total_time_enabled); and running */
+		u64 a = event->total_time_enabled, b = next_event->total_time_enabled;
+		event->total_time_enabled = b;
+		next_event->total_time_enabled = a;
+		a = event->total_time_running;
+		b = next_event->total_time_running;
+		event->total_time_running = b;
+		next_event->total_time_running = a;
+	}
+	ghost_sync_stat_swapped(event, next_event);	/* model-only */
+
+	/*
+	 * Since we swizzled the values, update the user visible data too.
+	 */
+	perf_event_update_userpage(event);
+	perf_event_update_userpage(next_event);
+}
+
+/* kernel/events/core.c: perf_event_sync_stat() @ 12f24484da13 (core.c:3624). */
 static void perf_event_sync_stat(struct perf_event_context *ctx, struct perf_event_context *next_ctx)
 {
 	MODEL_FRAME(3624);
 	if (!ctx->nr_stat)
 		return;
 
-	WARN_ON_ONCE(1);	/* model: inherit_stat events are not modelled */
+	update_context_time(ctx);
+
+	/* list_first_entry() / list_next_entry() of both event lists, in step */
+	for (size_t i = 0; i < ctx->event_list.size() && i < next_ctx->event_list.size(); i++)
+		__perf_event_sync_stat(ctx->event_list[i], next_ctx->event_list[i]);
 }
 
 /*

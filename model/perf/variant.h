@@ -32,6 +32,10 @@ enum model_variant {
 				 * ctx_sched_in(ctx, NULL, EVENT_TIME) instead of ctx_time_freeze(), as
 				 * before 5d95a2af973d "perf: Add context time freeze" (Peter
 				 * Zijlstra, 2024-08) */
+	PRE_A3C3C66670CE,	/* "pre-a3c3c66670ce": __perf_remove_from_context() syncs an exiting child
+				 * to its parent before its state (and times) change, as before
+				 * a3c3c66670ce "perf/core: Fix child_total_time_enabled accounting
+				 * bug at task exit" (Yeoreum Yun, 2025-03) */
 	/*
 	 * Issue 15 (a): kernel history of group reads and the user page's time (same rules).
 	 */

@@ -45,6 +45,28 @@ uint64_t ghost_tick() { return execution_world() ? execution_world()->setup.tick
 
 struct perf_buffer *model_alloc_rb(void) { return &execution_world()->buffers.emplace_back(); }
 
+/* --- issue 15 b: the world's storage for fork (core.h, model_alloc_event()) --- */
+
+struct perf_event *model_alloc_event(struct perf_event *parent_event, struct task_struct *task)
+{
+	perf_world *w = execution_world();
+	struct perf_event *event = &w->events.emplace_back();
+
+	w->child_names.push_back(std::string(parent_event->model_name) + "(" + (task ? task->comm : "cpu") + ")");
+	event->model_name = w->child_names.back().c_str();
+	event->id = w->events.size();
+	return event;
+}
+
+struct perf_event_context *model_task_context(struct task_struct *task)
+{
+	perf_world *w = execution_world();
+	for (size_t i = 0; i < w->context_task.size(); i++)
+		if (w->context_task[i] == task)
+			return w->contexts[i];
+	return nullptr;
+}
+
 model_percpu<struct perf_cpu_context> perf_cpu_context{[](int cpu) { return &model_cpu(cpu)->cpuctx; }};
 
 /* --- the callchain area's PMI mask (core.h, model_nmi_hold()) --- */
@@ -469,6 +491,105 @@ void op_inherited(perf_world &w, int context)
 	ctx->parent_gen = w.fork_parent.generation;
 }
 
+/* --- issue 15 b: fork, exit, exec (fork.cpp, exec.cpp) --- */
+
+/* is `context`'s task the one running on this CPU? (a note otherwise) */
+static struct task_struct *model_running_here(perf_world &w, int context, const std::string &text)
+{
+	struct task_struct *task = w.context_task.at(context);
+	int cpu = smp_processor_id();
+
+	if (!task || task->model_on_cpu != cpu || model_cpu(cpu)->curr != task) {
+		sim::note((text + ": needs the task running on cpu" + std::to_string(cpu) + ", nothing to do").c_str());
+		return nullptr;
+	}
+	return task;
+}
+
+/* fork() by the parent task running on this CPU: copy_process() -> perf_event_init_task(child, 0).
+ * The child is a task context of the scenario with no events, not running, not forked before. */
+void op_fork(perf_world &w, int parent, int child)
+{
+	std::string text = "fork(" + w.setup.contexts.at(parent).name + ", " + w.setup.contexts.at(child).name + ")";
+	struct task_struct *p = model_running_here(w, parent, text);
+	struct task_struct *c = w.context_task.at(child);
+
+	if (!p)
+		return;
+	if (!c || c == p || c->model_on_cpu >= 0 || w.contexts.at(child)->nr_events) {
+		sim::note((text + ": the child must be another task context, not running, with no events; nothing to do").c_str());
+		return;
+	}
+	perf_event_init_task(c, 0);
+}
+
+/* exit() of the task running on this CPU: do_exit() -> perf_event_exit_task(). The task stays
+ * current (a zombie until it is switched out) with no perf context. */
+void op_exit(perf_world &w, int context)
+{
+	struct task_struct *task = model_running_here(w, context, "exit(" + w.setup.contexts.at(context).name + ")");
+
+	if (task)
+		perf_event_exit_task(task);
+}
+
+/* execve() by the task running on this CPU: begin_new_exec() -> perf_event_exec(). */
+void op_exec(perf_world &w, int context)
+{
+	if (model_running_here(w, context, "exec(" + w.setup.contexts.at(context).name + ")"))
+		perf_event_exec();
+}
+
+/* The end of perf_event_open() for an event the setup left uninstalled (attr open_later, enabled):
+ * under ctx->mutex, perf_install_in_context() (install.cpp). */
+void op_install(perf_world &w, int event)
+{
+	struct perf_event *e = &w.events.at(event);
+	struct perf_event_context *ctx = e->ctx;
+
+	bool open_later = false;
+	for (const auto &[k, v] : w.setup.events.at(event).attr)
+		open_later |= k == "open_later" && v;
+	if (!open_later || (e->attach_state & PERF_ATTACH_CONTEXT)) {
+		sim::note(("install(" + std::string(e->model_name) + "): needs an event with attr open_later, not yet installed; nothing to do").c_str());
+		return;
+	}
+	mutex_lock(&ctx->mutex);
+	perf_install_in_context(ctx, e, e->cpu);
+	mutex_unlock(&ctx->mutex);
+}
+
+/* Removal of an installed event from its context, as perf_pmu_migrate_context()'s
+ * __perf_pmu_remove() and perf_event_open()'s move_group do it: perf_remove_from_context(E, 0)
+ * under ctx->mutex (install.cpp); the event ends OFF, off the context's lists. */
+void op_remove(perf_world &w, int event)
+{
+	struct perf_event *e = &w.events.at(event);
+	struct perf_event_context *ctx;
+
+	ctx = perf_event_ctx_lock(e);
+	if (!(e->attach_state & PERF_ATTACH_CONTEXT)) {
+		sim::note(("remove(" + std::string(e->model_name) + "): not in a context, nothing to do").c_str());
+	} else {
+		perf_remove_from_context(e, 0);
+	}
+	perf_event_ctx_unlock(e, ctx);
+}
+
+/* The mux hrtimer of each PMU on this CPU fires (hard IRQ): perf_mux_hrtimer_handler() ->
+ * perf_rotate_context() (rotate.cpp). As op_tick: IRQs off around it unless a handler runs it. */
+void op_rotate(perf_world &w)
+{
+	bool irqs = sim::irqs_off();
+	(void)w;
+	if (!irqs)
+		local_irq_disable();
+	for (int pmu = 0; pmu < MODEL_NR_PMUS; pmu++)
+		perf_mux_hrtimer_handler(&model_cpu(smp_processor_id())->cpc[pmu]);
+	if (!irqs)
+		local_irq_enable();
+}
+
 }  // namespace model
 
 /* --- building the world --- */
@@ -587,6 +708,13 @@ static struct perf_event_pmu_context *model_pmu_context(perf_world &w, struct pe
 	return epc;
 }
 
+struct perf_event_pmu_context *model_find_get_pmu_context(struct pmu *pmu, struct perf_event_context *ctx,
+							  struct perf_event *event)
+{
+	(void)pmu;	/* a sibling joins its leader's pmu_ctx, as build_world() (model/README.md) */
+	return model_pmu_context(*execution_world(), ctx, event->group_leader->pmu, event->cpu);
+}
+
 static enum perf_event_state state_named(const std::string &name)
 {
 	if (name == "ACTIVE")
@@ -690,6 +818,12 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 				event->attr.exclusive = value;
 			else if (name == "inherit")
 				event->attr.inherit = value;
+			else if (name == "inherit_stat")
+				event->attr.inherit_stat = value;
+			else if (name == "enable_on_exec")
+				event->attr.enable_on_exec = value;
+			else if (name == "remove_on_exec")
+				event->attr.remove_on_exec = value;
 			else if (name == "watermark")
 				event->attr.watermark = value;
 			else if (name == "wakeup_watermark")
@@ -754,6 +888,11 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 		struct file *file = &w.files.emplace_back();
 		file->private_data = event;
 
+		if (attr_of(es, "open_later", 0)) {	/* issue 15 b: installed by the op install(E), enabled */
+			event->attr.disabled = 0;
+			perf_event__state_init(event);
+			continue;
+		}
 		raw_spin_lock_irq(&ctx->lock);
 		add_event_to_ctx(event, ctx);
 		raw_spin_unlock_irq(&ctx->lock);
@@ -792,7 +931,7 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 	/* enabled through the ioctl, as perf_event_open() + PERF_EVENT_IOC_ENABLE would */
 	for (size_t i = 0; i < setup.events.size(); i++) {
 		enum perf_event_state want = state_named(setup.events[i].state);
-		if (want == PERF_EVENT_STATE_OFF)
+		if (want == PERF_EVENT_STATE_OFF || attr_of(setup.events[i], "open_later", 0))
 			continue;
 		op_ioctl(w, i, PERF_EVENT_IOC_ENABLE);
 		if (want == PERF_EVENT_STATE_ERROR) {
@@ -887,6 +1026,30 @@ const std::vector<Entry> &model_ops()
 		 "setup: the task's context was cloned at fork from a parent context common to every context so marked "
 		 "(parent_ctx, parent_gen: context_equiv() holds between them)",
 		 [](World &w, const std::vector<int64_t> &a) { op_inherited(P(w), a.at(0)); }, "sched"},
+		{"fork", {{"parent", ArgKind::Context}, {"child", ArgKind::Context}},
+		 "fork() by the parent running on this CPU: perf_event_init_task() -> perf_event_init_context() -> "
+		 "inherit_task_group() -> inherit_event() for each attr.inherit group (the child: an empty task context)",
+		 [](World &w, const std::vector<int64_t> &a) { op_fork(P(w), a.at(0), a.at(1)); }, "fork"},
+		{"exit", {{"task", ArgKind::Context}},
+		 "exit() of the task running on this CPU: perf_event_exit_task() -> perf_event_exit_event() -> "
+		 "perf_remove_from_context(DETACH_EXIT|GROUP|CHILD) -> sync_child_event() into the parents",
+		 [](World &w, const std::vector<int64_t> &a) { op_exit(P(w), a.at(0)); }, "fork"},
+		{"exec", {{"task", ArgKind::Context}},
+		 "execve() by the task running on this CPU: perf_event_exec() -> perf_event_enable_on_exec() (the time "
+		 "freeze, ctx_resched()), perf_event_remove_on_exec()",
+		 [](World &w, const std::vector<int64_t> &a) { op_exec(P(w), a.at(0)); }, "exec"},
+		{"install", {{"event", ArgKind::Event}},
+		 "the end of perf_event_open() for an event with attr open_later: perf_install_in_context() -> "
+		 "task_function_call() / __perf_install_in_context() (the time freeze, ctx_resched())",
+		 [](World &w, const std::vector<int64_t> &a) { op_install(P(w), a.at(0)); }, "install"},
+		{"remove", {{"event", ArgKind::Event}},
+		 "perf_remove_from_context(E, 0) under ctx->mutex, as perf_pmu_migrate_context() and perf_event_open()'s "
+		 "move_group do: event_function_call() / __perf_remove_from_context() -> perf_group_detach(), list_del_event()",
+		 [](World &w, const std::vector<int64_t> &a) { op_remove(P(w), a.at(0)); }, "install"},
+		{"rotate", {},
+		 "the multiplexing hrtimer of each PMU on this CPU: perf_mux_hrtimer_handler() -> perf_rotate_context() "
+		 "(update_context_time(), flexible groups out, rotated, back in)",
+		 [](World &w, const std::vector<int64_t> &) { op_rotate(P(w)); }, "rotate"},
 		{"tick", {},
 		 "the scheduler tick on this CPU: perf_event_task_tick() -> perf_adjust_freq_unthr_context() (unthrottle)",
 		 [](World &w, const std::vector<int64_t> &) { op_tick(P(w)); }, "throttle"},
@@ -1090,6 +1253,19 @@ static void check_final_throttle(perf_world &w)
 	}
 }
 
+/* issue 15 b (not-stranded): could `event` have the PMU of its CPU, i.e. is no other event of its
+ * PMU ACTIVE there that is exclusive, and none at all if it is exclusive itself? */
+static bool model_pmu_free_for(perf_world &w, struct perf_event *event)
+{
+	for (struct perf_event &o : w.events) {
+		if (&o == event || o.pmu != event->pmu || o.state.peek() != PERF_EVENT_STATE_ACTIVE)
+			continue;
+		if (o.attr.exclusive || event->attr.exclusive)
+			return false;
+	}
+	return true;
+}
+
 /*
  * The final quiescent update, as a reader holding ctx->lock would do it (the INACTIVE path of
  * perf_event_read(), for every event): bring the context clock up to date if it runs, update
@@ -1105,8 +1281,12 @@ void check_final(perf_world &w)
 			perf_event_update_time(event);
 		raw_spin_unlock_irq(&ctx->lock);
 	}
-	for (struct perf_event &event : w.events)
+	for (struct perf_event &event : w.events) {
 		ghost_check_event_final(&event);
+		ghost_check_children_final(&event);	/* issue 15 b: fork/exit */
+		ghost_check_not_stranded(&event, event.ctx && (event.ctx->is_active.peek() & EVENT_ALL),
+					 model_pmu_free_for(w, &event));	/* issue 15 b: exec */
+	}
 	if (ghost_invariant_enabled(GHOST_NO_LOST_WAKEUP))
 		for (const std::string &lost : lost_wakeups(w))
 			sim::violation("no-lost-wakeup", lost.c_str());
@@ -1125,7 +1305,7 @@ const Model &perf_model()
 			   "throttling and AUX pause/resume (seed 003); deferred user callchains, v16 (seed 002)",
 		.variants = model_variants(),
 		.invariants = ghost_invariants(),
-		.attrs = {"pinned", "exclusive", "inherit", "watermark", "wakeup_watermark", "cycles", "aux", "aux_pause_cap", "aux_pause",
+		.attrs = {"pinned", "exclusive", "inherit", "inherit_stat", "enable_on_exec", "remove_on_exec", "open_later", "watermark", "wakeup_watermark", "cycles", "aux", "aux_pause_cap", "aux_pause",
 			  "aux_resume", "aux_start_paused", "defer_callchain", "exclude_callchain_user",
 			  "exclude_callchain_kernel", "read_format_group", "cpu_clock", "task_clock", "sample_read"},
 		.ops = model_ops(),

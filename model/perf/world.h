@@ -30,6 +30,7 @@ struct perf_world : model::World {
 	struct perf_event_context fork_parent;			/* the parent of the contexts inherited() marks */
 	std::deque<struct task_struct> poll_tasks;		/* one per poll(2) call, in call order */
 	std::deque<struct poll_wqueues> pollers;		/* their poll tables */
+	std::deque<std::string> child_names;			/* inherited events' names, "E(C)" (fork) */
 };
 
 namespace model {
@@ -89,6 +90,13 @@ int op_set_output(perf_world &w, int event, int output_event);
 ReadGroupValues op_read_group(perf_world &w, int event);	/* issue 15 (a) */
 ReadValues op_read_local(perf_world &w, int event);
 bool op_userpage_time(perf_world &w, int event, struct model_userpage_time *r);
+/* issue 15 b: fork(), exit() and exec() of a task running on this CPU */
+void op_fork(perf_world &w, int parent, int child);
+void op_exit(perf_world &w, int context);
+void op_exec(perf_world &w, int context);
+void op_rotate(perf_world &w);
+void op_install(perf_world &w, int event);
+void op_remove(perf_world &w, int event);
 
 /* A poller asleep on a waitqueue (never woken) while the buffer of the event it polls has
  * EPOLLIN pending: one line per lost wakeup (the no-lost-wakeup invariant). */
