@@ -88,6 +88,8 @@ struct Engine {
 	std::set<std::string> race_keys;
 	std::set<std::string> outcomes;
 	std::vector<Race> races;
+	std::exception_ptr thrown;       // what model code threw (the search stops there)
+	int thrown_lane = -1;
 };
 
 Engine engine;
@@ -583,6 +585,39 @@ void use_plain_heap()
 		c.*ContextAccess::disable_alloc() = 1;
 }
 
+/*
+ * Model code runs on Relacy's fibers, where an exception that escapes ends the process
+ * (std::terminate). Each entry into model code (setup, a lane, the final check) catches what it
+ * throws, keeps it for Result::thrown and ends the execution as failed, which stops the search
+ * with this execution as the failing one. The fail is called outside the catch block: it switches
+ * fibers and never returns, and must not leave an exception half-handled.
+ */
+template <class Body> void guarded(int lane, Body &&body)
+{
+	std::exception_ptr thrown;
+	try {
+		body();
+	} catch (...) {
+		thrown = std::current_exception();
+	}
+	if (!thrown)
+		return;
+	if (!engine.thrown) {
+		engine.thrown = thrown;
+		engine.thrown_lane = lane;
+		std::string what = "an exception";
+		try {
+			std::rethrow_exception(thrown);
+		} catch (const std::exception &e) {
+			what = e.what();
+		} catch (...) {
+		}
+		note(("threw: " + what).c_str());  // the last row of the interleaving
+	}
+	rt().failed = true;
+	rt().sched.fail();
+}
+
 void begin_execution()
 {
 	use_plain_heap();
@@ -593,7 +628,7 @@ void begin_execution()
 	rt().tick = p.tick;
 	engine.world_alive = true;
 	if (p.setup)
-		p.setup();
+		guarded(-1, p.setup);
 	rt().set_in_lane(true);
 }
 
@@ -603,7 +638,7 @@ void run_lane(unsigned index)
 	LaneState &l = rt().lanes[index];
 	if (spec.in != LaneContext::Task)
 		handler_enter(spec.cpu, spec.in);  // where it interrupts its CPU is the search's choice
-	spec.body();
+	guarded(static_cast<int>(index), spec.body);
 	if (spec.in != LaneContext::Task) {
 		if (l.irq_depth != 1 || l.preempt_depth != 1)
 			violation("lockdep", "the handler returned with IRQs or preemption not as they were at its entry");
@@ -616,10 +651,12 @@ void run_lane(unsigned index)
 void end_execution()
 {
 	rt().set_in_lane(false);
-	if (engine.program->finish)
-		engine.program->finish();
-	if (engine.program->outcome)
-		engine.outcomes.insert(engine.program->outcome());
+	guarded(-1, [] {
+		if (engine.program->finish)
+			engine.program->finish();
+		if (engine.program->outcome)
+			engine.outcomes.insert(engine.program->outcome());
+	});
 	materialize_races(nullptr);
 	teardown_world();
 }
@@ -791,6 +828,20 @@ Result explore(const Program &program, const Options &options)
 		engine.executions_before += params.stop_iteration;
 		result.runs += params.stop_iteration;
 		result.bound = round_bound;
+		/*
+		 * An execution that fails (a violation, a deadlock, an exception) while it turned a name
+		 * visible ran with that name invisible up to there: its token, which lists the name,
+		 * would not replay it. The search restarts with the name, as after a round, and finds
+		 * the failure again where its token replays it.
+		 */
+		const bool failed_discovering = res != rl::test_result_success && rt().new_visible &&
+						!engine.limited && options.search != Search::Replay;
+		if (failed_discovering) {
+			engine.thrown = nullptr;
+			engine.thrown_lane = -1;
+			engine.restart = true;
+			res = rl::test_result_success;
+		}
 		if (res == rl::test_result_success && engine.restart && !engine.limited) {
 			/* the search again from its first round, with the names this one found visible */
 			result.restarts++;
@@ -839,7 +890,9 @@ Result explore(const Program &program, const Options &options)
 	result.accesses = rt().accesses;
 	result.limited = engine.limited;
 	if (res != rl::test_result_success) {
-		if (rt().race_failed)
+		if (engine.thrown)
+			result.outcome = Outcome::Thrown;
+		else if (rt().race_failed)
 			result.outcome = Outcome::Race;
 		else if (res == rl::test_result_deadlock)
 			result.outcome = Outcome::Deadlock;
@@ -875,6 +928,8 @@ Result explore(const Program &program, const Options &options)
 		result.outcome = Outcome::Error;
 		result.error = engine.error;
 	}
+	result.thrown = engine.thrown;
+	result.thrown_lane = engine.thrown_lane;
 	result.races = engine.races;
 	result.outcomes.assign(engine.outcomes.begin(), engine.outcomes.end());
 	result.visible.assign(rt().visible.begin(), rt().visible.end());
