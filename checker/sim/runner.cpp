@@ -179,10 +179,23 @@ public:
 	{
 		pct_steps_ = std::max(pct_steps_, depth_);
 		if (rt().new_visible) {
-			engine.restart = true;
+			if (stop_requested || out_of_time())
+				engine.limited = true;  // the search would restart: it did not finish
+			else
+				engine.restart = true;
 			return true;
 		}
-		const uint64_t done = engine.executions_before + this->iter_;
+		const bool tree = engine.options.search == Search::Exhaustive || engine.options.search == Search::Bounded;
+		if (tree) {
+			if (redundant_)
+				engine.not_owned++;  // a sleep set showed it equivalent to one explored before
+			else if (shard_k_ != 0)
+				engine.not_owned++;  // a leaf above which the shard split ran out of decisions
+			else if (engine.rerun && engine.preemptions < engine.bound)
+				engine.not_owned++;  // counted in the earlier round of its preemptions
+		}
+		/* the executions the result will report (Result::executions): what the limits count */
+		const uint64_t done = engine.executions_before + this->iter_ - engine.not_owned;
 		if (stop_requested) {
 			engine.limited = !last_execution();
 			return true;
@@ -193,22 +206,13 @@ public:
 			engine.limited = !last_execution();
 			return true;
 		}
-		if (engine.options.timeout_seconds > 0 && (this->iter_ & 255) == 0) {
-			std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - engine.start;
-			if (elapsed.count() > engine.options.timeout_seconds) {
-				engine.limited = !last_execution();
-				return true;
-			}
+		if (out_of_time()) {
+			engine.limited = !last_execution();
+			return true;
 		}
 		switch (engine.options.search) {
 		case Search::Exhaustive:
 		case Search::Bounded:
-			if (redundant_)
-				engine.not_owned++;  // a sleep set showed it equivalent to one explored before
-			else if (shard_k_ != 0)
-				engine.not_owned++;  // a leaf above which the shard split ran out of decisions
-			else if (engine.rerun && engine.preemptions < engine.bound)
-				engine.not_owned++;  // counted in the earlier round of its preemptions
 			return advance();
 		case Search::Random:
 			return this->iter_ >= random_count();
@@ -220,6 +224,15 @@ public:
 			return true;
 		}
 		return true;
+	}
+
+	/* --timeout: the clock is read after every execution (a vDSO call, tens of nanoseconds) */
+	static bool out_of_time()
+	{
+		if (engine.options.timeout_seconds <= 0)
+			return false;
+		const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - engine.start;
+		return elapsed.count() > engine.options.timeout_seconds;
 	}
 
 	rl::thread_id_t choose(rl::unpark_reason &reason, unsigned /*yield*/)
@@ -693,6 +706,59 @@ rl::test_result_e run_round_dispatch(int lanes, rl::test_params &params)
 }
 
 /*
+ * The failing execution's steps for the report. A long one (a lane of thousands of ops) keeps
+ * its first quarter of `max_steps` and its last three quarters, where it failed: the rest is
+ * counted in Result::steps_elided, so that neither the report nor the memory it takes grows
+ * with the execution. The races' step indices follow (-1 for a step left out).
+ */
+void copy_steps(size_t max_steps, Result &result)
+{
+	const std::vector<RawStep> &raw = rt().steps;
+	const size_t n = raw.size();
+	const size_t keep = max_steps && n > max_steps ? max_steps : n;
+	const size_t head = keep == n ? n : keep / 4, tail = keep - head;
+	const size_t elided = n - keep;
+	auto kept = [&](int i) -> int {
+		if (i < 0)
+			return -1;
+		const size_t u = static_cast<size_t>(i);
+		if (u < head)
+			return i;
+		if (u >= n - tail && u < n)
+			return static_cast<int>(u - elided);
+		return -1;
+	};
+	std::set<int> racy_steps;
+	for (Race &r : result.failing_races) {
+		racy_steps.insert(r.first.step);
+		racy_steps.insert(r.second.step);
+		r.first.step = kept(r.first.step);
+		r.second.step = kept(r.second.step);
+	}
+	result.steps.reserve(keep);
+	for (size_t i = 0; i < n; i++) {
+		if (i == head && elided) {
+			i += elided - 1;
+			continue;
+		}
+		const RawStep &s = raw[i];
+		Step step;
+		step.lane = s.lane;
+		step.cpu = s.cpu;
+		step.kind = s.kind;
+		step.marking = s.marking;
+		step.stack = copy_stack(s.stack);
+		step.what = s.text >= 0 ? rt().texts[s.text] : s.what ? s.what : "";
+		step.old_value = s.old_value;
+		step.value = s.value;
+		step.racy = racy_steps.count(static_cast<int>(i)) > 0;
+		result.steps.push_back(std::move(step));
+	}
+	result.steps_elided = elided;
+	result.steps_elided_at = elided ? head : 0;
+}
+
+/*
  * A replay token: the choices at the scheduling points (digits; trailing zeros, "go on", dropped),
  * then the names the reduction scheduled at, each after a '+', since they decide where the
  * scheduling points were; or 'f' and the choices when the search ran without the reduction.
@@ -901,25 +967,7 @@ Result explore(const Program &program, const Options &options)
 		if (result.outcome == Outcome::Violation)
 			result.violation = rt().violation;
 		materialize_races(&result.failing_races);
-		std::set<int> racy_steps;
-		for (const Race &r : result.failing_races) {
-			racy_steps.insert(r.first.step);
-			racy_steps.insert(r.second.step);
-		}
-		for (size_t i = 0; i < rt().steps.size(); i++) {
-			const RawStep &s = rt().steps[i];
-			Step step;
-			step.lane = s.lane;
-			step.cpu = s.cpu;
-			step.kind = s.kind;
-			step.marking = s.marking;
-			step.stack = copy_stack(s.stack);
-			step.what = s.text >= 0 ? rt().texts[s.text] : s.what ? s.what : "";
-			step.old_value = s.old_value;
-			step.value = s.value;
-			step.racy = racy_steps.count(static_cast<int>(i)) > 0;
-			result.steps.push_back(std::move(step));
-		}
+		copy_steps(options.max_steps, result);
 		result.schedule = encode_token(engine.choices, rt().reduction);
 		result.preemptions = engine.preemptions;
 	}

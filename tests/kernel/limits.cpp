@@ -93,3 +93,88 @@ TEST_CASE("an exception thrown by the setup or the final check is caught too, wi
 	REQUIRE(s.outcome == sim::Outcome::Thrown);
 	CHECK(s.thrown_lane == -1);
 }
+
+namespace {
+
+/* lanes that each write then read `n` shared fields: no reduction, a tree far beyond any test's time */
+sim::Program wide(int lanes, int n)
+{
+	sim::Program p;
+	p.setup = [] { obj = std::make_unique<shared_obj>(); };
+	p.teardown = [] { obj.reset(); };
+	for (int l = 0; l < lanes; l++)
+		p.lanes.push_back({std::string(1, static_cast<char>('A' + l)), l, sim::LaneContext::Task, [n] {
+					   for (int i = 0; i < n; i++) {
+						   obj->x = obj->x + 1;
+						   obj->y = obj->y + 1;
+					   }
+				   }});
+	return p;
+}
+
+}  // namespace
+
+TEST_CASE("a timeout stops the search within a tenth of a second of the limit", "[kernel][limits]")
+{
+	sim::Options o;
+	o.reduction = false;
+	o.timeout_seconds = 0.3;
+	auto start = std::chrono::steady_clock::now();
+	auto r = sim::explore(wide(3, 4), o);
+	const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+	CHECK(r.limited);
+	CHECK_FALSE(r.complete);
+	CHECK(seconds >= 0.3);
+	CHECK(seconds < 0.45);  // 0.1 s, and a margin for a loaded machine
+	CHECK(r.elapsed_ms < 450);
+}
+
+TEST_CASE("a max_executions limit counts the executions the result reports", "[kernel][limits]")
+{
+	for (int shards : {1, 2, 3}) {
+		CAPTURE(shards);
+		sim::Options o;
+		o.max_executions = 50;
+		o.shard = shards - 1;
+		o.shards = shards;
+		auto r = sim::explore(wide(3, 2), o);  // sleep sets cut executions short, shards skip some
+		CHECK(r.limited);
+		CHECK(r.executions == 50);
+		CHECK(r.runs > r.executions);  // the runs not counted: repeats, other shards', discovery
+	}
+	sim::Options random;
+	random.search = sim::Search::Random;
+	random.iterations = 1000;
+	random.max_executions = 7;
+	auto r = sim::explore(wide(2, 2), random);
+	CHECK(r.executions == 7);
+	CHECK(r.limited);
+}
+
+TEST_CASE("a failing execution of a long lane is kept bounded: its start and its end, the middle counted", "[kernel][limits]")
+{
+	sim::Program p;
+	p.setup = [] { obj = std::make_unique<shared_obj>(); };
+	p.teardown = [] { obj.reset(); };
+	p.lanes = {{"long", 0, sim::LaneContext::Task, [] {
+			    MODEL_FRAME(0);
+			    for (int i = 0; i < 100000; i++)
+				    obj->x = obj->x + 1;
+			    sim::violation("long-lane", "the end of a long lane");
+		    }}};
+	sim::Options o;
+	o.max_steps = 1000;
+	auto start = std::chrono::steady_clock::now();
+	auto r = sim::explore(p, o);
+	const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+	REQUIRE(r.outcome == sim::Outcome::Violation);
+	CHECK(r.steps.size() == 1000);
+	CHECK(r.steps_elided == 200001 - 1000);  // a read and a write per increment, and the violation
+	CHECK(r.steps_elided_at == 250);
+	CHECK(r.steps.front().what == "obj.x");
+	CHECK(r.steps.back().kind == sim::StepKind::Violation);
+	CHECK(seconds < 1.0);
+
+	o.max_steps = 0;  // every step
+	CHECK(sim::explore(p, o).steps.size() == 200001);
+}
