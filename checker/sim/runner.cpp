@@ -11,11 +11,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ostream>
 #include <set>
 #include <streambuf>
 
+#include "checker/sim/relacy_platform.h"  // stands in for relacy/platform.hpp: fibers that free their stacks
 #include <relacy/base.hpp>
 #include <relacy/context.hpp>
 #include <relacy/context_base_impl.hpp>
@@ -674,7 +676,14 @@ void end_execution()
 	teardown_world();
 }
 
+/*
+ * Relacy mallocs the suite object's storage once per rl::run_test() and never frees it (its
+ * context's destructor has the free commented out); the suite records it and run_round() frees it.
+ */
+void *suite_storage = nullptr;
+
 template <rl::thread_id_t N> struct Suite : rl::test_suite<Suite<N>, N> {
+	Suite() { suite_storage = this; }
 	void before() { begin_execution(); }
 	void thread(unsigned index) { run_lane(index); }
 	void after() { end_execution(); }
@@ -687,7 +696,11 @@ struct NullBuffer : std::streambuf {
 template <rl::thread_id_t N> rl::test_result_e run_round(rl::test_params &params)
 {
 	std::ostringstream state;
-	return rl::run_test<Suite<N>, Scheduler<N>>(params, state, false);
+	suite_storage = nullptr;
+	const rl::test_result_e res = rl::run_test<Suite<N>, Scheduler<N>>(params, state, false);
+	std::free(suite_storage);  // Suite is trivially destructible: nothing else to undo
+	suite_storage = nullptr;
+	return res;
 }
 
 rl::test_result_e run_round_dispatch(int lanes, rl::test_params &params)
