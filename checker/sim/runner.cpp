@@ -10,6 +10,8 @@
 #include <array>
 #include <chrono>
 #include <csignal>
+#include <cstddef>
+#include <new>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,6 +33,37 @@
 #include <relacy/stdlib/event.hpp>
 
 #include "checker/sim/runtime.h"
+
+/*
+ * relacy/context.hpp replaces the global operator new and delete (and new[]/delete[]) for the
+ * whole program: in a Relacy context they go to its allocator, which perfmc keeps on malloc/free
+ * (use_plain_heap() below), elsewhere straight to malloc/free. C++14's sized deletes and the
+ * nothrow forms it leaves out would then be the C++ library's, or a sanitizer's, freeing memory
+ * that Relacy's new took from malloc (AddressSanitizer: alloc-dealloc-mismatch, before main).
+ * These complete the set, so every form of new and delete pairs with its match. (The aligned
+ * forms are neither replaced by Relacy nor used with its new: they stay the library's.)
+ */
+/* (not inlined: g++ would see the free() inside Relacy's delete and take it for a mismatch) */
+__attribute__((noinline)) void operator delete(void *p, std::size_t) noexcept { ::operator delete(p); }
+__attribute__((noinline)) void operator delete[](void *p, std::size_t) noexcept { ::operator delete[](p); }
+void *operator new(std::size_t size, const std::nothrow_t &) noexcept
+{
+	try {
+		return ::operator new(size);
+	} catch (...) {
+		return nullptr;
+	}
+}
+void *operator new[](std::size_t size, const std::nothrow_t &) noexcept
+{
+	try {
+		return ::operator new[](size);
+	} catch (...) {
+		return nullptr;
+	}
+}
+__attribute__((noinline)) void operator delete(void *p, const std::nothrow_t &) noexcept { ::operator delete(p); }
+__attribute__((noinline)) void operator delete[](void *p, const std::nothrow_t &) noexcept { ::operator delete[](p); }
 
 namespace sim {
 namespace {
