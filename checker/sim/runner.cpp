@@ -65,6 +65,16 @@ void *operator new[](std::size_t size, const std::nothrow_t &) noexcept
 __attribute__((noinline)) void operator delete(void *p, const std::nothrow_t &) noexcept { ::operator delete(p); }
 __attribute__((noinline)) void operator delete[](void *p, const std::nothrow_t &) noexcept { ::operator delete[](p); }
 
+/*
+ * Relacy's replacements are declared `inline`, so g++ emits one only where some call to it is not
+ * inlined; a form left out of the program is then the C++ library's (or ASan's), not Relacy's, and
+ * frees what the other allocated. Taking their addresses emits all four.
+ */
+__attribute__((used)) void *(*const relacy_new_forms[])(std::size_t) = {
+	static_cast<void *(*)(std::size_t)>(&::operator new), static_cast<void *(*)(std::size_t)>(&::operator new[])};
+__attribute__((used)) void (*const relacy_delete_forms[])(void *) = {static_cast<void (*)(void *)>(&::operator delete),
+								       static_cast<void (*)(void *)>(&::operator delete[])};
+
 namespace sim {
 namespace {
 
