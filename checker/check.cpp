@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -236,6 +237,42 @@ sim::LaneContext lane_context(const std::string &in)
 	if (in == "nmi")
 		return sim::LaneContext::Nmi;
 	return sim::LaneContext::Task;
+}
+
+/*
+ * Model code threw inside the simulation (sim::Outcome::Thrown). std::invalid_argument is the
+ * model refusing what the scenario asks of it (an op the model allows only in the setup, a state
+ * the op cannot run from): an input error at the op's position. Anything else is the model at
+ * fault: an internal error, with the execution that reaches it.
+ */
+[[noreturn]] void throw_lane_exception(const Scenario &scenario, const sim::Result &r, const std::vector<size_t> &at,
+				       const std::string &replay)
+{
+	std::string what = "an exception that is not a std::exception";
+	bool input = false;
+	try {
+		std::rethrow_exception(r.thrown);
+	} catch (const std::invalid_argument &e) {
+		what = e.what();
+		input = true;
+	} catch (const std::exception &e) {
+		what = e.what();
+	} catch (...) {
+	}
+	const int lane = r.thrown_lane;
+	if (lane < 0 || static_cast<size_t>(lane) >= scenario.lanes.size() ||
+	    at[static_cast<size_t>(lane)] >= scenario.lanes[static_cast<size_t>(lane)].ops.size())
+		throw std::logic_error(fmt::format("perfmc: BUG: the model threw outside the lanes: {} (execution: {})", what, replay));
+	const LaneSpec &l = scenario.lanes[static_cast<size_t>(lane)];
+	const Op &op = l.ops[at[static_cast<size_t>(lane)]];
+	if (!input)
+		throw std::logic_error(fmt::format("perfmc: BUG: op '{}' of lane '{}' ({}:{}:{}) threw: {} (execution: {})",
+						   op.text, l.name, scenario.file, op.pos.line, op.pos.column, what, replay));
+	throw InputError(Diagnostic{scenario.file, op.pos.line, op.pos.column,
+				    fmt::format("op '{}' cannot run in lane '{}': {}", op.text, l.name, what),
+				    fmt::format("the model allows it in the setup only, or not from the state this "
+						"execution reaches: {}",
+						replay)});
 }
 
 std::string preemptions(int n) { return n == 1 ? "1 preemption" : std::to_string(n) + " preemptions"; }
@@ -543,12 +580,16 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	};
 	program.teardown = [&run] { run.world.reset(); };
 	program.finish = [&run] { run.model->check_final(*run.world); };
+	std::vector<size_t> at(scenario.lanes.size(), 0);  // the op each lane runs (an exception's position)
 	for (size_t i = 0; i < scenario.lanes.size(); i++) {
 		const LaneSpec &l = scenario.lanes[i];
 		const std::vector<BoundOp> *ops = &lanes[i];
-		program.lanes.push_back(sim::LaneSpec{l.name, l.cpu, lane_context(l.in), [ops, &run] {
-							      for (const BoundOp &op : *ops)
-								      op.run(run);
+		size_t *op_at = &at[i];
+		program.lanes.push_back(sim::LaneSpec{l.name, l.cpu, lane_context(l.in), [ops, op_at, &run] {
+							      for (size_t k = 0; k < ops->size(); k++) {
+								      *op_at = k;
+								      (*ops)[k].run(run);
+							      }
 						      }});
 	}
 
@@ -593,6 +634,9 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	result.sim = sim::explore(program, o);
 	run.world.reset();
 	const sim::Result &r = result.sim;
+	if (r.outcome == sim::Outcome::Thrown)
+		throw_lane_exception(scenario, r, at, fmt::format("perfmc run {} --variant {} --replay {}-{}", source,
+								   variant, identity, r.schedule));
 	if (r.outcome == sim::Outcome::Error) {
 		if (options.replay)
 			throw InputError(Diagnostic{"", 0, 0, r.error, kReplayHint});

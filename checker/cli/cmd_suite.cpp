@@ -48,10 +48,13 @@ nlohmann::json run_task(const Task &t)
 		row["elapsed_ms"] = r.sim.elapsed_ms;
 		row["replay_command"] = r.replay_command;
 		row["stopped"] = r.stopped == Stop::Signal;
-	} catch (const InputError &e) {
+	} catch (const std::exception &e) {
+		/* an input error, or perfmc's own (exit 3 for a single run): a row, and the others still run */
+		const InputError *input = dynamic_cast<const InputError *>(&e);
 		row["verdict"] = "error";
 		row["ok"] = false;
-		row["error"] = e.str();
+		row["error"] = input ? input->str() : std::string("perfmc: internal error: ") + e.what() + "\n";
+		row["internal"] = !input;
 		row["executions"] = 0;
 		row["elapsed_ms"] = 0.0;
 		row["replay_command"] = "";
@@ -197,7 +200,7 @@ int run_suite(const SuiteOptions &o, std::ostream &out, std::ostream &err)
 	}
 	StopOnSignal stop_on_signal;
 	nlohmann::json rows = nlohmann::json::array();
-	int deviations = 0, errors = 0, runs = 0;
+	int deviations = 0, errors = 0, internal = 0, runs = 0;
 	if (!o.json)
 		out << fmt::format("{:<36} {:<22} {:<10} {:<10} {:>10}{}\n", "scenario", "variant", "expected", "got",
 				   "executions", o.times ? "       time" : "");
@@ -215,6 +218,7 @@ int run_suite(const SuiteOptions &o, std::ostream &out, std::ostream &err)
 		bool error = row["verdict"] == "error";
 		deviations += !ok && !error;
 		errors += error;
+		internal += row.value("internal", false);
 		runs++;
 		if (error)
 			diagnostics += row["error"].get<std::string>();
@@ -241,6 +245,8 @@ int run_suite(const SuiteOptions &o, std::ostream &out, std::ostream &err)
 				   errors ? fmt::format(", {} that cannot run", errors) : "",
 				   not_run ? fmt::format("; stopped by a signal, {} not run", not_run) : "");
 	err << diagnostics;
+	if (internal)
+		return kExitInternal;
 	if (errors)
 		return kExitInput;
 	if (deviations)

@@ -76,6 +76,8 @@ nlohmann::json report_json(const Scenario &scenario, const RunResult &result)
 					 {"old_value", s.old_value},
 					 {"racy", s.racy}});
 		j["steps"] = steps;
+		j["steps_elided"] = r.steps_elided;  // left out of "steps" at index "steps_elided_at"
+		j["steps_elided_at"] = r.steps_elided_at;
 	}
 	return j;
 }

@@ -66,14 +66,18 @@ std::string format_lanes(const sim::Result &r)
 		if (s.lane >= 0 && static_cast<size_t>(s.lane) < lanes)
 			width[s.lane] = std::min<size_t>(std::max(width[s.lane], texts.back().size()), 72);
 	}
-	const int number_width = static_cast<int>(std::to_string(r.steps.size()).size());
+	const int number_width = static_cast<int>(std::to_string(r.steps.size() + r.steps_elided).size());
 	std::string out = fmt::format("{:>{}}  ", "", number_width);
 	for (size_t i = 0; i < lanes; i++)
 		out += fmt::format("{:<{}}{}", header[i], i + 1 < lanes ? width[i] : 0, i + 1 < lanes ? " | " : "");
 	out += "\n";
 	for (size_t n = 0; n < r.steps.size(); n++) {
 		const sim::Step &s = r.steps[n];
-		std::string row = fmt::format("{:>{}}  ", n + 1, number_width);
+		if (r.steps_elided && n == r.steps_elided_at)  // a long execution: its middle is left out
+			out += fmt::format("{:>{}}  ... {} steps left out (the report keeps the first {} and the last {})\n", "",
+					   number_width, r.steps_elided, r.steps_elided_at, r.steps.size() - r.steps_elided_at);
+		const uint64_t number = n + 1 + (r.steps_elided && n >= r.steps_elided_at ? r.steps_elided : 0);
+		std::string row = fmt::format("{:>{}}  ", number, number_width);
 		for (size_t i = 0; i < lanes; i++) {
 			bool mine = s.lane == static_cast<int>(i);
 			bool last = i + 1 == lanes;

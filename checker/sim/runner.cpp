@@ -10,12 +10,16 @@
 #include <array>
 #include <chrono>
 #include <csignal>
+#include <cstddef>
+#include <new>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ostream>
 #include <set>
 #include <streambuf>
 
+#include "checker/sim/relacy_platform.h"  // stands in for relacy/platform.hpp: fibers that free their stacks
 #include <relacy/base.hpp>
 #include <relacy/context.hpp>
 #include <relacy/context_base_impl.hpp>
@@ -29,6 +33,47 @@
 #include <relacy/stdlib/event.hpp>
 
 #include "checker/sim/runtime.h"
+
+/*
+ * relacy/context.hpp replaces the global operator new and delete (and new[]/delete[]) for the
+ * whole program: in a Relacy context they go to its allocator, which perfmc keeps on malloc/free
+ * (use_plain_heap() below), elsewhere straight to malloc/free. C++14's sized deletes and the
+ * nothrow forms it leaves out would then be the C++ library's, or a sanitizer's, freeing memory
+ * that Relacy's new took from malloc (AddressSanitizer: alloc-dealloc-mismatch, before main).
+ * These complete the set, so every form of new and delete pairs with its match. (The aligned
+ * forms are neither replaced by Relacy nor used with its new: they stay the library's.)
+ */
+/* (not inlined: g++ would see the free() inside Relacy's delete and take it for a mismatch) */
+__attribute__((noinline)) void operator delete(void *p, std::size_t) noexcept { ::operator delete(p); }
+__attribute__((noinline)) void operator delete[](void *p, std::size_t) noexcept { ::operator delete[](p); }
+void *operator new(std::size_t size, const std::nothrow_t &) noexcept
+{
+	try {
+		return ::operator new(size);
+	} catch (...) {
+		return nullptr;
+	}
+}
+void *operator new[](std::size_t size, const std::nothrow_t &) noexcept
+{
+	try {
+		return ::operator new[](size);
+	} catch (...) {
+		return nullptr;
+	}
+}
+__attribute__((noinline)) void operator delete(void *p, const std::nothrow_t &) noexcept { ::operator delete(p); }
+__attribute__((noinline)) void operator delete[](void *p, const std::nothrow_t &) noexcept { ::operator delete[](p); }
+
+/*
+ * Relacy's replacements are declared `inline`, so g++ emits one only where some call to it is not
+ * inlined; a form left out of the program is then the C++ library's (or ASan's), not Relacy's, and
+ * frees what the other allocated. Taking their addresses emits all four.
+ */
+__attribute__((used)) void *(*const relacy_new_forms[])(std::size_t) = {
+	static_cast<void *(*)(std::size_t)>(&::operator new), static_cast<void *(*)(std::size_t)>(&::operator new[])};
+__attribute__((used)) void (*const relacy_delete_forms[])(void *) = {static_cast<void (*)(void *)>(&::operator delete),
+								       static_cast<void (*)(void *)>(&::operator delete[])};
 
 namespace sim {
 namespace {
@@ -88,6 +133,8 @@ struct Engine {
 	std::set<std::string> race_keys;
 	std::set<std::string> outcomes;
 	std::vector<Race> races;
+	std::exception_ptr thrown;       // what model code threw (the search stops there)
+	int thrown_lane = -1;
 };
 
 Engine engine;
@@ -177,10 +224,23 @@ public:
 	{
 		pct_steps_ = std::max(pct_steps_, depth_);
 		if (rt().new_visible) {
-			engine.restart = true;
+			if (stop_requested || out_of_time())
+				engine.limited = true;  // the search would restart: it did not finish
+			else
+				engine.restart = true;
 			return true;
 		}
-		const uint64_t done = engine.executions_before + this->iter_;
+		const bool tree = engine.options.search == Search::Exhaustive || engine.options.search == Search::Bounded;
+		if (tree) {
+			if (redundant_)
+				engine.not_owned++;  // a sleep set showed it equivalent to one explored before
+			else if (shard_k_ != 0)
+				engine.not_owned++;  // a leaf above which the shard split ran out of decisions
+			else if (engine.rerun && engine.preemptions < engine.bound)
+				engine.not_owned++;  // counted in the earlier round of its preemptions
+		}
+		/* the executions the result will report (Result::executions): what the limits count */
+		const uint64_t done = engine.executions_before + this->iter_ - engine.not_owned;
 		if (stop_requested) {
 			engine.limited = !last_execution();
 			return true;
@@ -191,22 +251,13 @@ public:
 			engine.limited = !last_execution();
 			return true;
 		}
-		if (engine.options.timeout_seconds > 0 && (this->iter_ & 255) == 0) {
-			std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - engine.start;
-			if (elapsed.count() > engine.options.timeout_seconds) {
-				engine.limited = !last_execution();
-				return true;
-			}
+		if (out_of_time()) {
+			engine.limited = !last_execution();
+			return true;
 		}
 		switch (engine.options.search) {
 		case Search::Exhaustive:
 		case Search::Bounded:
-			if (redundant_)
-				engine.not_owned++;  // a sleep set showed it equivalent to one explored before
-			else if (shard_k_ != 0)
-				engine.not_owned++;  // a leaf above which the shard split ran out of decisions
-			else if (engine.rerun && engine.preemptions < engine.bound)
-				engine.not_owned++;  // counted in the earlier round of its preemptions
 			return advance();
 		case Search::Random:
 			return this->iter_ >= random_count();
@@ -218,6 +269,15 @@ public:
 			return true;
 		}
 		return true;
+	}
+
+	/* --timeout: the clock is read after every execution (a vDSO call, tens of nanoseconds) */
+	static bool out_of_time()
+	{
+		if (engine.options.timeout_seconds <= 0)
+			return false;
+		const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - engine.start;
+		return elapsed.count() > engine.options.timeout_seconds;
 	}
 
 	rl::thread_id_t choose(rl::unpark_reason &reason, unsigned /*yield*/)
@@ -583,6 +643,39 @@ void use_plain_heap()
 		c.*ContextAccess::disable_alloc() = 1;
 }
 
+/*
+ * Model code runs on Relacy's fibers, where an exception that escapes ends the process
+ * (std::terminate). Each entry into model code (setup, a lane, the final check) catches what it
+ * throws, keeps it for Result::thrown and ends the execution as failed, which stops the search
+ * with this execution as the failing one. The fail is called outside the catch block: it switches
+ * fibers and never returns, and must not leave an exception half-handled.
+ */
+template <class Body> void guarded(int lane, Body &&body)
+{
+	std::exception_ptr thrown;
+	try {
+		body();
+	} catch (...) {
+		thrown = std::current_exception();
+	}
+	if (!thrown)
+		return;
+	if (!engine.thrown) {
+		engine.thrown = thrown;
+		engine.thrown_lane = lane;
+		std::string what = "an exception";
+		try {
+			std::rethrow_exception(thrown);
+		} catch (const std::exception &e) {
+			what = e.what();
+		} catch (...) {
+		}
+		note(("threw: " + what).c_str());  // the last row of the interleaving
+	}
+	rt().failed = true;
+	rt().sched.fail();
+}
+
 void begin_execution()
 {
 	use_plain_heap();
@@ -593,7 +686,7 @@ void begin_execution()
 	rt().tick = p.tick;
 	engine.world_alive = true;
 	if (p.setup)
-		p.setup();
+		guarded(-1, p.setup);
 	rt().set_in_lane(true);
 }
 
@@ -603,7 +696,7 @@ void run_lane(unsigned index)
 	LaneState &l = rt().lanes[index];
 	if (spec.in != LaneContext::Task)
 		handler_enter(spec.cpu, spec.in);  // where it interrupts its CPU is the search's choice
-	spec.body();
+	guarded(static_cast<int>(index), spec.body);
 	if (spec.in != LaneContext::Task) {
 		if (l.irq_depth != 1 || l.preempt_depth != 1)
 			violation("lockdep", "the handler returned with IRQs or preemption not as they were at its entry");
@@ -616,15 +709,24 @@ void run_lane(unsigned index)
 void end_execution()
 {
 	rt().set_in_lane(false);
-	if (engine.program->finish)
-		engine.program->finish();
-	if (engine.program->outcome)
-		engine.outcomes.insert(engine.program->outcome());
+	guarded(-1, [] {
+		if (engine.program->finish)
+			engine.program->finish();
+		if (engine.program->outcome)
+			engine.outcomes.insert(engine.program->outcome());
+	});
 	materialize_races(nullptr);
 	teardown_world();
 }
 
+/*
+ * Relacy mallocs the suite object's storage once per rl::run_test() and never frees it (its
+ * context's destructor has the free commented out); the suite records it and run_round() frees it.
+ */
+void *suite_storage = nullptr;
+
 template <rl::thread_id_t N> struct Suite : rl::test_suite<Suite<N>, N> {
+	Suite() { suite_storage = this; }
 	void before() { begin_execution(); }
 	void thread(unsigned index) { run_lane(index); }
 	void after() { end_execution(); }
@@ -637,7 +739,11 @@ struct NullBuffer : std::streambuf {
 template <rl::thread_id_t N> rl::test_result_e run_round(rl::test_params &params)
 {
 	std::ostringstream state;
-	return rl::run_test<Suite<N>, Scheduler<N>>(params, state, false);
+	suite_storage = nullptr;
+	const rl::test_result_e res = rl::run_test<Suite<N>, Scheduler<N>>(params, state, false);
+	std::free(suite_storage);  // Suite is trivially destructible: nothing else to undo
+	suite_storage = nullptr;
+	return res;
 }
 
 rl::test_result_e run_round_dispatch(int lanes, rl::test_params &params)
@@ -653,6 +759,59 @@ rl::test_result_e run_round_dispatch(int lanes, rl::test_params &params)
 	case 8: return run_round<8>(params);
 	}
 	return rl::test_result_success;
+}
+
+/*
+ * The failing execution's steps for the report. A long one (a lane of thousands of ops) keeps
+ * its first quarter of `max_steps` and its last three quarters, where it failed: the rest is
+ * counted in Result::steps_elided, so that neither the report nor the memory it takes grows
+ * with the execution. The races' step indices follow (-1 for a step left out).
+ */
+void copy_steps(size_t max_steps, Result &result)
+{
+	const std::vector<RawStep> &raw = rt().steps;
+	const size_t n = raw.size();
+	const size_t keep = max_steps && n > max_steps ? max_steps : n;
+	const size_t head = keep == n ? n : keep / 4, tail = keep - head;
+	const size_t elided = n - keep;
+	auto kept = [&](int i) -> int {
+		if (i < 0)
+			return -1;
+		const size_t u = static_cast<size_t>(i);
+		if (u < head)
+			return i;
+		if (u >= n - tail && u < n)
+			return static_cast<int>(u - elided);
+		return -1;
+	};
+	std::set<int> racy_steps;
+	for (Race &r : result.failing_races) {
+		racy_steps.insert(r.first.step);
+		racy_steps.insert(r.second.step);
+		r.first.step = kept(r.first.step);
+		r.second.step = kept(r.second.step);
+	}
+	result.steps.reserve(keep);
+	for (size_t i = 0; i < n; i++) {
+		if (i == head && elided) {
+			i += elided - 1;
+			continue;
+		}
+		const RawStep &s = raw[i];
+		Step step;
+		step.lane = s.lane;
+		step.cpu = s.cpu;
+		step.kind = s.kind;
+		step.marking = s.marking;
+		step.stack = copy_stack(s.stack);
+		step.what = s.text >= 0 ? rt().texts[s.text] : s.what ? s.what : "";
+		step.old_value = s.old_value;
+		step.value = s.value;
+		step.racy = racy_steps.count(static_cast<int>(i)) > 0;
+		result.steps.push_back(std::move(step));
+	}
+	result.steps_elided = elided;
+	result.steps_elided_at = elided ? head : 0;
 }
 
 /*
@@ -791,6 +950,20 @@ Result explore(const Program &program, const Options &options)
 		engine.executions_before += params.stop_iteration;
 		result.runs += params.stop_iteration;
 		result.bound = round_bound;
+		/*
+		 * An execution that fails (a violation, a deadlock, an exception) while it turned a name
+		 * visible ran with that name invisible up to there: its token, which lists the name,
+		 * would not replay it. The search restarts with the name, as after a round, and finds
+		 * the failure again where its token replays it.
+		 */
+		const bool failed_discovering = res != rl::test_result_success && rt().new_visible &&
+						!engine.limited && options.search != Search::Replay;
+		if (failed_discovering) {
+			engine.thrown = nullptr;
+			engine.thrown_lane = -1;
+			engine.restart = true;
+			res = rl::test_result_success;
+		}
 		if (res == rl::test_result_success && engine.restart && !engine.limited) {
 			/* the search again from its first round, with the names this one found visible */
 			result.restarts++;
@@ -839,7 +1012,9 @@ Result explore(const Program &program, const Options &options)
 	result.accesses = rt().accesses;
 	result.limited = engine.limited;
 	if (res != rl::test_result_success) {
-		if (rt().race_failed)
+		if (engine.thrown)
+			result.outcome = Outcome::Thrown;
+		else if (rt().race_failed)
 			result.outcome = Outcome::Race;
 		else if (res == rl::test_result_deadlock)
 			result.outcome = Outcome::Deadlock;
@@ -848,25 +1023,7 @@ Result explore(const Program &program, const Options &options)
 		if (result.outcome == Outcome::Violation)
 			result.violation = rt().violation;
 		materialize_races(&result.failing_races);
-		std::set<int> racy_steps;
-		for (const Race &r : result.failing_races) {
-			racy_steps.insert(r.first.step);
-			racy_steps.insert(r.second.step);
-		}
-		for (size_t i = 0; i < rt().steps.size(); i++) {
-			const RawStep &s = rt().steps[i];
-			Step step;
-			step.lane = s.lane;
-			step.cpu = s.cpu;
-			step.kind = s.kind;
-			step.marking = s.marking;
-			step.stack = copy_stack(s.stack);
-			step.what = s.text >= 0 ? rt().texts[s.text] : s.what ? s.what : "";
-			step.old_value = s.old_value;
-			step.value = s.value;
-			step.racy = racy_steps.count(static_cast<int>(i)) > 0;
-			result.steps.push_back(std::move(step));
-		}
+		copy_steps(options.max_steps, result);
 		result.schedule = encode_token(engine.choices, rt().reduction);
 		result.preemptions = engine.preemptions;
 	}
@@ -875,6 +1032,8 @@ Result explore(const Program &program, const Options &options)
 		result.outcome = Outcome::Error;
 		result.error = engine.error;
 	}
+	result.thrown = engine.thrown;
+	result.thrown_lane = engine.thrown_lane;
 	result.races = engine.races;
 	result.outcomes.assign(engine.outcomes.begin(), engine.outcomes.end());
 	result.visible.assign(rt().visible.begin(), rt().visible.end());

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -76,6 +77,7 @@ struct Options {
 	uint64_t max_executions = 0;    // 0: no limit
 	double timeout_seconds = 0;     // 0: no limit
 	bool progress = false;          // a progress line on stderr for searches over a second
+	size_t max_steps = 2000;        // the failing execution's steps kept in Result::steps (0: all)
 };
 
 struct FrameInfo {
@@ -128,6 +130,8 @@ enum class Outcome {
 	Race,       // RaceMode::Fatal only: the first race
 	Deadlock,   // every lane blocked
 	Error,      // the search itself failed (bad replay token, non-determinism)
+	Thrown,     // model code threw (in a lane, the setup or the final check): the search stops
+	            // there; `thrown` holds the exception, steps/schedule the execution that threw
 };
 
 struct Result {
@@ -146,12 +150,17 @@ struct Result {
 	std::vector<Race> races;        // every distinct race over the search, first occurrence
 	std::optional<Violation> violation;
 	std::vector<Race> failing_races;  // the races of the failing execution
-	std::vector<Step> steps;        // the failing execution (or, with Fatal, the racing one)
+	std::vector<Step> steps;        // the failing execution (or, with Fatal, the racing one), at most
+	                                // Options::max_steps of them: its beginning and its end
+	uint64_t steps_elided = 0;      // steps of that execution left out of `steps`, between the two parts
+	size_t steps_elided_at = 0;     // where in `steps` they were (the index of the first step after them)
 	std::string schedule;           // its replay token
 	int preemptions = 0;            // preemptions in that execution
 	std::vector<std::string> lane_names;
 	std::vector<int> lane_cpus;
 	std::string error;
+	std::exception_ptr thrown;      // Outcome::Thrown: what model code threw
+	int thrown_lane = -1;           // the lane it threw in; -1: Program::setup, finish or outcome
 };
 
 /* Asks a running search to stop after the current execution (safe from a signal handler). */

@@ -249,11 +249,6 @@ bool acceptable(const Outcome &o)
 	return o.exited && (o.code == 0 || o.code == 1 || o.code == 2 || o.code == 4);
 }
 
-bool known_lane_abort(const Outcome &o)
-{
-	return o.signal == SIGABRT && o.err.find("terminate called after throwing an instance of") != std::string::npos;
-}
-
 std::string save_finding(const std::string &name, const std::string &content)
 {
 	std::filesystem::path dir = std::filesystem::temp_directory_path() / "perfmc-fuzz-findings";

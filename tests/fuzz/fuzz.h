@@ -51,13 +51,6 @@ Outcome in_child(const std::function<int()> &body, double soft_seconds = 2, doub
 // The exit statuses a user's input may end in: 0, 1, 2, 4 (never 3, a signal or a hang).
 bool acceptable(const Outcome &o);
 
-// KNOWN ABORT, issue 18 item 3, being fixed on branch i18-sim in checker/sim: an exception thrown
-// by a model op inside a simulated lane escapes into Relacy's fiber and std::terminate()s the
-// process (SIGABRT, "terminate called after throwing"). Only that: the child catches everything
-// perfmc_main() lets through, so no other exception reaches terminate. Counted and saved as
-// reproducers, not failures, until that fix is merged; the integrator then deletes this filter.
-bool known_lane_abort(const Outcome &o);
-
 // Saves a finding's input and returns its path: $TMPDIR/perfmc-fuzz-findings/<name>.
 std::string save_finding(const std::string &name, const std::string &content);
 

@@ -43,7 +43,7 @@ bool ok_code(int code) { return code == 0 || code == 1 || code == 2 || code == 4
 /* Tallies one test's cases; a finding fails the test with its saved input and how it ended. */
 struct Findings {
 	std::string test;
-	size_t cases = 0, known_aborts = 0, failures = 0;
+	size_t cases = 0, failures = 0;
 
 	void in_process(const std::string &input, const std::vector<std::string> &args, const CliRun &r)
 	{
@@ -64,23 +64,11 @@ struct Findings {
 		if (fuzz::acceptable(o))
 			return;
 		std::string path = fuzz::save_finding(test + "-" + std::to_string(cases), input);
-		if (fuzz::known_lane_abort(o)) {  // issue 18 item 3: see fuzz.h; remove after i18-sim merges
-			known_aborts++;
-			return;
-		}
 		failures++;
 		std::string argv;
 		for (const std::string &a : args)
 			argv += " '" + a.substr(0, 200) + "'";
 		FAIL_CHECK("perfmc" << argv << " on the input saved in " << path << ": " << fuzz::describe(o));
-	}
-
-	~Findings()
-	{
-		if (known_aborts)
-			WARN(test << ": " << known_aborts << " of " << cases
-				  << " cases abort inside a simulated lane (issue 18 item 3, fixed in checker/sim on "
-				     "branch i18-sim); inputs in " << fuzz::save_finding(".keep", ""));
 	}
 };
 
