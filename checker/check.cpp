@@ -37,6 +37,8 @@ const char *stop_name(Stop stop)
 	case Stop::MaxExecutions: return "max-executions";
 	case Stop::Timeout: return "timeout";
 	case Stop::Signal: return "signal";
+	case Stop::OtherShard: return "other-shard";
+	case Stop::NewNames: return "new-visible-names";
 	}
 	return nullptr;
 }
@@ -559,6 +561,9 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	o.reduction = options.reduction;
 	o.shard = options.shard;
 	o.shards = options.shards;
+	o.visible = options.visible;
+	o.stop_at_new_name = options.stop_at_new_name;
+	o.board = options.board;
 	o.progress = options.progress;
 	const std::string mode = mode_of(scenario, options);
 	RunResult result;
@@ -607,7 +612,11 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	else
 		result.verdict = r.races.empty() ? Verdict::Pass : Verdict::Benign;
 	if (r.limited) {
-		if (stop_requested())
+		if (options.stop_at_new_name && !r.new_names.empty())
+			result.stopped = Stop::NewNames;
+		else if (r.yielded)
+			result.stopped = Stop::OtherShard;
+		else if (stop_requested())
 			result.stopped = Stop::Signal;
 		else if (options.timeout_seconds > 0 &&
 			 (!options.max_executions || r.elapsed_ms >= options.timeout_seconds * 1000))
