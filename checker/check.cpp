@@ -425,6 +425,8 @@ void check_run_options(const Scenario &scenario, const RunOptions &o)
 			throw option_error("--replay needs a token", kReplayHint);
 		if (o.shards > 1)
 			throw option_error("--replay runs one execution, which is not split into shards", "drop --shard");
+		if (!o.visible.empty())
+			throw option_error("--replay runs under the visible names its token carries", "drop --visible");
 		return;  // a replay runs one schedule: the search options do not apply, and are not read
 	}
 	if (o.bound) {
@@ -561,7 +563,8 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	o.reduction = options.reduction;
 	o.shard = options.shard;
 	o.shards = options.shards;
-	o.visible = options.visible;
+	if (!options.replay)
+		o.visible = options.visible;
 	o.stop_at_new_name = options.stop_at_new_name;
 	o.board = options.board;
 	o.progress = options.progress;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checker/api.h"
+#include "checker/cli/values.h"
 #include "tests/cli/support.h"
 
 using namespace perfmc;
@@ -208,4 +209,28 @@ TEST_CASE("merge says when a counterexample may not have the fewest preemptions"
 	merged = merge_results({other, harmful});
 	CHECK(merged["replay"] == harmful["replay"]);
 	CHECK(merged["fewest_preemptions"] == true);
+}
+
+TEST_CASE("--visible takes the names merge prints, and is refused where it cannot apply", "[cli][shard]")
+{
+	CHECK(parse_visible("b,a,b") == std::vector<std::string>{"a", "b"});
+	for (const char *bad : {"", ",", "a,,b", "a b", "a+b"}) {
+		CliRun r = run_cli({"run", "mmap-vs-enable", "--visible", bad});
+		INFO(bad);
+		CHECK(r.code == 2);
+		CHECK(contains(r.err, "--visible"));
+	}
+	CliRun replay = run_cli({"run", "mmap-vs-enable", "--replay", "00000000-0", "--visible", "perf_clock"});
+	CHECK(replay.code == 2);
+	CHECK(contains(replay.err, "drop --visible"));
+	/* the names a whole search ends with, given from the start: the same search, with no restart */
+	const json whole = run_json({"two-events-vs-close", "--variant", "v16-cancel-dec"});
+	std::string names;
+	for (const json &n : whole["visible"])
+		names += (names.empty() ? "" : ",") + n.get<std::string>();
+	const json seeded = run_json({"two-events-vs-close", "--variant", "v16-cancel-dec", "--visible", names});
+	CHECK(seeded["executions"] == whole["executions"]);
+	CHECK(seeded["visible"] == whole["visible"]);
+	CHECK(seeded["discovery_executions"] == 0);
+	CHECK(whole["discovery_executions"].get<uint64_t>() > 0);
 }
