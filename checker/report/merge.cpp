@@ -1,5 +1,6 @@
 // Merging the JSON results of a sharded run (`perfmc merge`, `perfmc run --jobs N`), and the one
 // validation of a result that the merge relies on.
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -310,9 +311,13 @@ nlohmann::json merge_results(const std::vector<nlohmann::json> &parts, const std
 	}
 	merged.erase("rerun");
 	if (!agree && verdict != "harmful") {
-		/* parts of different trees: run the shards that lack names again, with all of them */
 		verdict = "incomplete";
 		complete = false;
+	}
+	if (!agree && verdict != "harmful" && std::all_of(parts.begin(), parts.end(), [](const nlohmann::json &p) {
+		    return p["complete"].get<bool>();
+	    })) {
+		/* complete parts of different trees: run the shards that lack names again, with all of them */
 		nlohmann::json again = nlohmann::json::array();
 		for (const auto &p : parts)
 			if (!p.contains("visible") || names(p) != all_names || !p.value("new_visible", nlohmann::json::array()).empty())

@@ -135,7 +135,7 @@ TEST_CASE("sharded searches of 1 to 7 shards add up to the unsharded search", "[
 	check_shards("mmap-vs-disable-leader", "upstream");
 }
 
-TEST_CASE("sharded searches of 1 to 7 shards add up to the unsharded search, whole catalogue", "[cli][shard][.slow]")
+TEST_CASE("sharded searches of 1 to 7 shards add up to the unsharded search over the whole catalogue", "[cli][shard][.slow]")
 {
 	for (const std::string &file : scenario_files(scenarios_dir())) {
 		Scenario s = load_scenario(file, scenarios_dir());
