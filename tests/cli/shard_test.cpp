@@ -211,7 +211,7 @@ TEST_CASE("merge says when a counterexample may not have the fewest preemptions"
 	CHECK(merged["fewest_preemptions"] == true);
 }
 
-TEST_CASE("--visible takes the names merge prints, and is refused where it cannot apply", "[cli][shard]")
+TEST_CASE("run takes --visible, the names merge prints, and is refused where it cannot apply", "[cli][shard]")
 {
 	CHECK(parse_visible("b,a,b") == std::vector<std::string>{"a", "b"});
 	for (const char *bad : {"", ",", "a,,b", "a b", "a+b"}) {
