@@ -39,6 +39,9 @@ struct RunOptions {
 	double timeout_seconds = 0;           // 0: no limit; else finite and positive
 	bool reduction = true;                // checker/sim/README.md
 	int shard = 0, shards = 1;            // this part of a sharded search
+	std::vector<std::string> visible;     // --visible: names scheduled at from the start (the shards' agreed set)
+	bool stop_at_new_name = false;        // a --jobs epoch: a new visible name ends the search (sim::Options)
+	sim::ShardBoard *board = nullptr;     // a --jobs epoch: the shards' shared first event (sim::Options)
 	bool progress = false;                // a progress line on stderr (the CLI sets it for a terminal)
 };
 
@@ -49,8 +52,10 @@ enum class Stop {
 	MaxExecutions,  // --max-executions
 	Timeout,        // --timeout
 	Signal,         // SIGINT or SIGTERM (request_stop())
+	OtherShard,     // --jobs: another shard found a violation or a new visible name first
+	NewNames,       // --jobs: this shard found a new visible name; every shard searches again with it
 };
-const char *stop_name(Stop stop);  // null for None; "bound", "max-executions", "timeout", "signal"
+const char *stop_name(Stop stop);  // null for None; "bound", "max-executions", "timeout", "signal", "other-shard", "new-visible-names"
 
 struct RunResult {
 	std::string scenario;     // name

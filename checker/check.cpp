@@ -38,6 +38,8 @@ const char *stop_name(Stop stop)
 	case Stop::MaxExecutions: return "max-executions";
 	case Stop::Timeout: return "timeout";
 	case Stop::Signal: return "signal";
+	case Stop::OtherShard: return "other-shard";
+	case Stop::NewNames: return "new-visible-names";
 	}
 	return nullptr;
 }
@@ -460,6 +462,8 @@ void check_run_options(const Scenario &scenario, const RunOptions &o)
 			throw option_error("--replay needs a token", kReplayHint);
 		if (o.shards > 1)
 			throw option_error("--replay runs one execution, which is not split into shards", "drop --shard");
+		if (!o.visible.empty())
+			throw option_error("--replay runs under the visible names its token carries", "drop --visible");
 		return;  // a replay runs one schedule: the search options do not apply, and are not read
 	}
 	if (o.bound) {
@@ -600,6 +604,10 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	o.reduction = options.reduction;
 	o.shard = options.shard;
 	o.shards = options.shards;
+	if (!options.replay)
+		o.visible = options.visible;
+	o.stop_at_new_name = options.stop_at_new_name;
+	o.board = options.board;
 	o.progress = options.progress;
 	const std::string mode = mode_of(scenario, options);
 	RunResult result;
@@ -651,7 +659,11 @@ RunResult run_scenario(const Scenario &scenario, const RunOptions &options, cons
 	else
 		result.verdict = r.races.empty() ? Verdict::Pass : Verdict::Benign;
 	if (r.limited) {
-		if (stop_requested())
+		if (options.stop_at_new_name && !r.new_names.empty())
+			result.stopped = Stop::NewNames;
+		else if (r.yielded)
+			result.stopped = Stop::OtherShard;
+		else if (stop_requested())
 			result.stopped = Stop::Signal;
 		else if (options.timeout_seconds > 0 &&
 			 (!options.max_executions || r.elapsed_ms >= options.timeout_seconds * 1000))

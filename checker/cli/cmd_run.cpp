@@ -1,4 +1,6 @@
 // perfmc run NAME|FILE: explore one scenario under one variant and print the verdict and proof.
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <limits>
 #include <unistd.h>
@@ -20,7 +22,7 @@ namespace {
 struct RunCliOptions {
 	std::string scenario, dir = default_scenario_dir();
 	std::optional<std::string> variant, search, bound, seed, iterations, pct, replay, shard, jobs, max_executions,
-		timeout;
+		timeout, visible;
 	bool strict = false, json = false, no_reduction = false;
 };
 
@@ -48,6 +50,8 @@ RunOptions to_run_options(const RunCliOptions &o, int &jobs)
 		run.replay = parse_nonempty("--replay", *o.replay, "give the token of a report's replay line");
 	if (o.shard)
 		std::tie(run.shard, run.shards) = parse_shard(*o.shard);
+	if (o.visible)
+		run.visible = parse_visible(*o.visible);
 	if (o.max_executions)
 		run.max_executions = parse_count("--max-executions", *o.max_executions, 1, kNoMax);
 	if (o.timeout)
@@ -61,19 +65,72 @@ RunOptions to_run_options(const RunCliOptions &o, int &jobs)
 	return run;
 }
 
-/* --jobs N: the shards of this run as N local processes, merged here */
+/*
+ * --jobs N: the shards of this run as N local processes, merged here, in epochs (checker/sim/README.md,
+ * "Sharding"). Every worker of an epoch searches its part of the tree of the same visible names.
+ * A worker that finds a violation or a new visible name posts it on the shared board, and every
+ * worker whose remaining search comes later in (preemption round, shard) order stops. When the
+ * first event is a new name, the next epoch runs every shard again with it; when it is a
+ * violation, or no worker found a new name, the epoch's parts are the result.
+ */
 nlohmann::json run_jobs(const Scenario &scenario, const RunOptions &run, const std::string &source, int jobs)
 {
-	std::vector<nlohmann::json> parts;
-	for (const std::string &text : run_in_processes(jobs, [&](int k) {
-		     RunOptions ro = run;
-		     ro.shard = k;
-		     ro.shards = jobs;
-		     ro.progress = false;
-		     return report_json(scenario, run_scenario(scenario, ro, source)).dump(-1, ' ', false, kJsonReplace);
-	     }))
-		parts.push_back(nlohmann::json::parse(text));
-	return merge_results(parts);
+	const bool tree = (run.search ? *run.search != SearchMode::Random : scenario.search.mode != "random");
+	SharedBoard board;
+	std::vector<std::string> visible = run.visible;
+	uint64_t discovery = 0, runs = 0, accesses = 0;
+	double cpu_ms = 0;
+	int epochs = 0;
+	const auto start = std::chrono::steady_clock::now();
+	for (;;) {
+		board.reset();
+		RunOptions ro = run;
+		ro.shards = jobs;
+		ro.progress = false;
+		ro.visible = visible;
+		ro.stop_at_new_name = tree;
+		ro.board = tree ? board.get() : nullptr;
+		if (run.timeout_seconds > 0)
+			ro.timeout_seconds = std::max(
+				1e-3, run.timeout_seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+		std::vector<nlohmann::json> parts;
+		for (const std::string &text : run_in_processes(jobs, [&](int k) {
+			     ro.shard = k;
+			     return report_json(scenario, run_scenario(scenario, ro, source)).dump(-1, ' ', false, kJsonReplace);
+		     }))
+			parts.push_back(nlohmann::json::parse(text));
+		/* the first event: the least (round, shard) among violations and new names */
+		const nlohmann::json *first = nullptr;
+		bool cut_short = false;
+		for (const nlohmann::json &p : parts) {
+			const std::string stopped = p["stopped"].is_string() ? p["stopped"].get<std::string>() : "";
+			cut_short = cut_short || stopped == "timeout" || stopped == "max-executions" || stopped == "signal";
+			if (p["verdict"] == "harmful" || stopped == "new-visible-names")
+				if (!first || p["bound"].get<int>() < (*first)["bound"].get<int>())
+					first = &p;  // parts come in shard order: the first of a round is the least shard
+		}
+		if (first && (*first)["stopped"] == "new-visible-names" && !cut_short && !stop_requested()) {
+			for (const auto &n : (*first)["new_visible"])
+				visible.push_back(n.get<std::string>());
+			std::sort(visible.begin(), visible.end());
+			for (const nlohmann::json &p : parts) {
+				discovery += p["executions"].get<uint64_t>();
+				runs += p["runs"].get<uint64_t>();
+				accesses += p["accesses"].get<uint64_t>();
+				cpu_ms += p["elapsed_ms"].get<double>();
+			}
+			epochs++;
+			continue;
+		}
+		nlohmann::json merged = merge_results(parts);
+		merged["discovery_executions"] = merged["discovery_executions"].get<uint64_t>() + discovery;
+		merged["runs"] = merged["runs"].get<uint64_t>() + runs;
+		merged["accesses"] = merged["accesses"].get<uint64_t>() + accesses;
+		merged["cpu_ms"] = merged["cpu_ms"].get<double>() + cpu_ms;
+		merged["elapsed_ms"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+		merged["epochs"] = epochs + 1;
+		return merged;
+	}
 }
 
 int run_run(const RunCliOptions &o, std::ostream &out, std::ostream &err)
@@ -95,7 +152,10 @@ int run_run(const RunCliOptions &o, std::ostream &out, std::ostream &err)
 			replay.replay = merged["replay"].get<std::string>();
 			RunResult r = run_scenario(scenario, replay, o.scenario);
 			out << format_report(scenario, r);
-			err << fmt::format("perfmc: {} executions explored by {} jobs\n", merged["executions"].get<uint64_t>(), jobs);
+			err << fmt::format("perfmc: {} executions explored by {} jobs; {}\n", merged["executions"].get<uint64_t>(), jobs,
+					   merged.value("fewest_preemptions", false)
+						   ? "no execution with fewer preemptions breaks an invariant (every shard searched the lower bounds)"
+						   : "an execution with fewer preemptions may break an invariant too (not every shard searched the lower bounds)");
 		} else {
 			out << fmt::format("{} [{}]: {}: {} executions by {} jobs, {} data races{}\n", scenario.name,
 					   merged["variant"].get<std::string>(), merged["verdict"].get<std::string>(),
@@ -144,6 +204,8 @@ Verb setup_run(CLI::App &app)
 	text("--replay", &RunCliOptions::replay, "run exactly the execution of this token (from a report of the same scenario and variant)");
 	text("--shard", &RunCliOptions::shard, "explore only part K of N disjoint parts (K/N); merge with `perfmc merge`");
 	text("--jobs", &RunCliOptions::jobs, "run the search as N local processes, one shard each (1 to 64)");
+	text("--visible", &RunCliOptions::visible,
+	     "names to schedule at from the start (A,B,...): what `perfmc merge` prints under rerun.option for shards to run again");
 	text("--max-executions", &RunCliOptions::max_executions, "stop after this many executions (verdict: incomplete, exit 4)");
 	text("--timeout", &RunCliOptions::timeout, "stop after this many seconds (verdict: incomplete, exit 4)");
 	cmd->add_flag("--no-reduction", o->no_reduction, "schedule at every access (the full search; for comparison)");

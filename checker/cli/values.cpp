@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -88,6 +89,28 @@ std::pair<int, int> parse_shard(const std::string &text)
 int parse_jobs(const std::string &text)
 {
 	return static_cast<int>(parse_count("--jobs", text, 1, kMaxJobs));
+}
+
+std::vector<std::string> parse_visible(const std::string &text)
+{
+	const std::string expected = "names separated by commas, as `perfmc merge` prints them under rerun.option";
+	std::vector<std::string> names;
+	if (text.size() > (size_t{1} << 16))
+		throw bad_value("--visible", text.substr(0, 40) + "...", "at most 65536 characters");
+	for (size_t at = 0; at <= text.size();) {
+		size_t comma = std::min(text.find(',', at), text.size());
+		std::string name = text.substr(at, comma - at);
+		const bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+			return c > ' ' && c < 0x7f && c != '+' && c != ',';
+		});
+		if (!ok)
+			throw bad_value("--visible", text, expected);
+		names.push_back(std::move(name));
+		at = comma + 1;
+	}
+	std::sort(names.begin(), names.end());
+	names.erase(std::unique(names.begin(), names.end()), names.end());
+	return names;
 }
 
 std::string parse_nonempty(const std::string &option, const std::string &text, const std::string &hint)

@@ -26,6 +26,9 @@ std::pair<int, int> parse_shard(const std::string &text);
 inline constexpr int kMaxJobs = 64;
 int parse_jobs(const std::string &text);
 
+// --visible A,B,...: the visible names a sharded search agreed on (`perfmc merge` prints them).
+std::vector<std::string> parse_visible(const std::string &text);
+
 // A value that must not be empty (a replay token, a path): returned as given.
 std::string parse_nonempty(const std::string &option, const std::string &text, const std::string &hint = {});
 

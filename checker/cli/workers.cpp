@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
+#include <new>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +50,21 @@ bool write_all(int fd, const std::string &out)
 }
 
 }  // namespace
+
+SharedBoard::SharedBoard()
+{
+	static_assert(std::atomic<uint64_t>::is_always_lock_free, "the board is shared between processes");
+	void *page = mmap(nullptr, sizeof(sim::ShardBoard), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		throw std::runtime_error("mmap() of the --jobs board failed");
+	board_ = new (page) sim::ShardBoard;
+}
+
+SharedBoard::~SharedBoard()
+{
+	board_->~ShardBoard();
+	munmap(board_, sizeof(sim::ShardBoard));
+}
 
 std::vector<std::string> run_in_processes(int n, const std::function<std::string(int)> &work)
 {

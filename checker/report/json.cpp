@@ -56,6 +56,9 @@ nlohmann::json report_json(const Scenario &scenario, const RunResult &result)
 			    {"runs", r.runs},
 			    {"accesses", r.accesses},
 			    {"visible", r.visible},
+			    {"new_visible", r.new_names},
+			    {"bound", r.bound},
+			    {"deepening", r.deepening},
 			    {"replay", nullptr},
 			    {"replay_command", nullptr}};
 	if (r.violation)
@@ -66,6 +69,8 @@ nlohmann::json report_json(const Scenario &scenario, const RunResult &result)
 	if (result.verdict == Verdict::Harmful) {
 		j["replay"] = result.replay_token;
 		j["replay_command"] = result.replay_command;
+		/* rounds of growing bound: no execution with fewer preemptions (of the names searched) breaks one */
+		j["fewest_preemptions"] = r.deepening;
 		nlohmann::json steps = nlohmann::json::array();
 		for (const sim::Step &s : r.steps)
 			steps.push_back({{"lane", s.lane},

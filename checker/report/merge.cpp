@@ -1,5 +1,6 @@
 // Merging the JSON results of a sharded run (`perfmc merge`, `perfmc run --jobs N`), and the one
 // validation of a result that the merge relies on.
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -124,6 +125,8 @@ private:
 	std::string origin_;
 };
 
+bool s_harmful(const nlohmann::json &p) { return p["verdict"] == "harmful"; }
+
 int severity(const std::string &verdict)
 {
 	if (verdict == "harmful")
@@ -182,6 +185,15 @@ void validate_result(const nlohmann::json &j, const std::string &origin)
 	c.array_of(j, "", "steps", false, [&c](const nlohmann::json &s, const std::string &p) {
 		c.expect(s.is_object(), s, p, "an object (a step)");
 	});
+	for (const char *key : {"visible", "new_visible"})
+		c.array_of(j, "", key, false, [&c](const nlohmann::json &n, const std::string &p) {
+			c.expect(n.is_string(), n, p, "a string (a visible name)");
+		});
+	if (auto it = j.find("bound"); it != j.end())
+		c.expect(it->is_number_integer() && it->get<int64_t>() >= -1 && it->get<int64_t>() <= 1'000'000, *it, "bound",
+			 "a preemption bound from -1 (none) to 1000000");
+	if (auto it = j.find("deepening"); it != j.end())
+		c.expect(it->is_boolean(), *it, "deepening", "a boolean");
 	if (auto it = j.find("violation"); it != j.end())
 		c.expect(it->is_null() || it->is_object(), *it, "violation", "an object or null");
 	for (const char *key : {"replay", "replay_command", "search", "stopped"})
@@ -244,6 +256,29 @@ nlohmann::json merge_results(const std::vector<nlohmann::json> &parts, const std
 			throw InputError(Diagnostic{"", 0, 0, fmt::format("the shards' {} add up past 2^64", what), kResultHint});
 		sum += n;
 	};
+	/*
+	 * The visible names decide the tree the shards split (checker/sim/README.md, "Sharding"): the
+	 * parts add up to one search only when every shard ran under the same names. A harmful verdict
+	 * stands whatever the names (its execution is a real one); the counterexample is the first in
+	 * (preemption round, shard) order, the order in which --jobs stops its workers.
+	 */
+	auto round_of = [](const nlohmann::json &p) { return p.value("bound", int64_t{-1}); };
+	auto names = [](const nlohmann::json &p) {
+		std::set<std::string> n;
+		if (auto it = p.find("visible"); it != p.end())
+			for (const auto &name : *it)
+				n.insert(name.get<std::string>());
+		return n;
+	};
+	bool agree = true;
+	std::set<std::string> all_names;
+	for (const auto &p : parts) {
+		agree = agree && p.contains("visible") && names(p) == names(first);
+		all_names.merge(names(p));
+		if (auto it = p.find("new_visible"); it != p.end())
+			for (const auto &name : *it)
+				all_names.insert(name.get<std::string>());
+	}
 	for (const auto &p : parts) {
 		add(executions, p["executions"].get<uint64_t>(), "executions");
 		add(discovery, p.value("discovery_executions", uint64_t{0}), "discovery_executions");
@@ -256,7 +291,10 @@ nlohmann::json merge_results(const std::vector<nlohmann::json> &parts, const std
 			if (race_keys.insert(race_identity(r)).second)
 				races.push_back(r);
 		int s = severity(p["verdict"]), w = severity((*worst)["verdict"]);
-		if (s > w || (s == w && p["shard"][0].get<uint64_t>() < (*worst)["shard"][0].get<uint64_t>()))
+		auto key = [&round_of](const nlohmann::json &q) {
+			return std::make_pair(s_harmful(q) ? round_of(q) : 0, q["shard"][0].get<uint64_t>());
+		};
+		if (s > w || (s == w && key(p) < key(*worst)))
 			worst = &p;
 	}
 	for (const char *key : {"violation", "failing_races", "preemptions", "replay", "replay_command", "steps", "stopped"})
@@ -271,6 +309,35 @@ nlohmann::json merge_results(const std::vector<nlohmann::json> &parts, const std
 		verdict = "incomplete";
 		complete = false;
 	}
+	merged.erase("rerun");
+	if (!agree && verdict != "harmful") {
+		verdict = "incomplete";
+		complete = false;
+	}
+	if (!agree && verdict != "harmful" && std::all_of(parts.begin(), parts.end(), [](const nlohmann::json &p) {
+		    return p["complete"].get<bool>();
+	    })) {
+		/* complete parts of different trees: run the shards that lack names again, with all of them */
+		nlohmann::json again = nlohmann::json::array();
+		for (const auto &p : parts)
+			if (!p.contains("visible") || names(p) != all_names || !p.value("new_visible", nlohmann::json::array()).empty())
+				again.push_back(p["shard"][0]);
+		merged["stopped"] = "visible-names-differ";
+		std::string option;
+		for (const std::string &n : all_names)
+			option += (option.empty() ? "" : ",") + n;
+		merged["rerun"] = {{"shards", again}, {"visible", all_names}, {"option", "--visible " + option}};
+	}
+	merged.erase("fewest_preemptions");
+	if (verdict == "harmful") {
+		/* the counterexample has the fewest preemptions of the tree when the search deepened the
+		 * bound round by round and every other shard searched every round below its own */
+		const int64_t p = round_of(*worst);
+		bool fewest = agree && seen.size() == shards;
+		for (const auto &q : parts)
+			fewest = fewest && q.value("deepening", false) && (q["complete"].get<bool>() || round_of(q) >= p);
+		merged["fewest_preemptions"] = fewest;
+	}
 	merged["verdict"] = verdict;
 	merged["executions"] = executions;
 	merged["discovery_executions"] = discovery;
@@ -282,6 +349,8 @@ nlohmann::json merge_results(const std::vector<nlohmann::json> &parts, const std
 	merged["races"] = races;
 	merged["shard"] = {0, 1};
 	merged["shards_merged"] = seen.size();
+	merged["visible"] = agree ? names(first) : all_names;
+	merged["new_visible"] = nlohmann::json::array();
 	return merged;
 }
 

@@ -161,6 +161,8 @@ std::string format_statistics(const RunResult &result)
 	case Stop::MaxExecutions: out += ", stopped by --max-executions"; break;
 	case Stop::Timeout: out += fmt::format(", stopped by --timeout after {:.1f} s", result.sim.elapsed_ms / 1000); break;
 	case Stop::Signal: out += ", stopped by a signal (SIGINT or SIGTERM)"; break;
+	case Stop::OtherShard: out += ", stopped: another shard found a violation or a new visible name first"; break;
+	case Stop::NewNames: out += ", stopped: a new visible name (every shard searches again with it)"; break;
 	}
 	if (!result.sim.races.empty())
 		out += fmt::format(", {} found", count(distinct_races(result.sim.races).size(), "data race"));

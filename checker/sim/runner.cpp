@@ -93,6 +93,7 @@ struct Engine {
 	bool pruned = false;             // the bound cut off a choice
 	bool limited = false;
 	bool restart = false;            // the reduction found a new visible name: run the round again
+	bool yielded = false;            // stopped: another shard's board event comes first (Options::board)
 	bool deepening = false;          // rounds of growing preemption bound
 	std::string error;
 	std::vector<uint8_t> replay;     // Search::Replay: the choices to follow
@@ -241,6 +242,13 @@ public:
 		}
 		/* the executions the result will report (Result::executions): what the limits count */
 		const uint64_t done = engine.executions_before + this->iter_ - engine.not_owned;
+		if (engine.options.board && engine.options.board->passed(ShardBoard::key(engine.bound, engine.options.shard))) {
+			/* another shard found a violation or a new name first, in (round, shard) order: what
+			 * this shard could still find would come after it (README "Sharding") */
+			engine.limited = !last_execution();
+			engine.yielded = engine.limited;
+			return true;
+		}
 		if (stop_requested) {
 			engine.limited = !last_execution();
 			return true;
@@ -910,6 +918,8 @@ Result explore(const Program &program, const Options &options)
 	rt().reduction = options.reduction;
 	rt().prove_locking = options.prove_locking;
 	rt().visible.clear();
+	if (options.reduction)
+		rt().visible.insert(options.visible.begin(), options.visible.end());
 	rt().new_visible = false;
 	rt().frozen = false;
 	if (options.search == Search::Replay && !decode_token(options.replay, engine, result.error)) {
@@ -933,6 +943,7 @@ Result explore(const Program &program, const Options &options)
 	const bool deepening = options.search == Search::Exhaustive || (options.search == Search::Bounded && options.bound < 0);
 	const int first_bound = options.search == Search::Bounded && options.bound >= 0 ? options.bound : deepening ? 0 : -1;
 	int round_bound = first_bound;
+	std::vector<std::string> round_visible;  // the names the last round ran under
 	engine.deepening = deepening;
 	engine.first_round();
 	for (;;) {
@@ -946,6 +957,7 @@ Result explore(const Program &program, const Options &options)
 		engine.pruned = false;
 		engine.restart = false;
 		rt().new_visible = false;
+		round_visible.assign(rt().visible.begin(), rt().visible.end());
 		res = run_round_dispatch(static_cast<int>(program.lanes.size()), params);
 		engine.executions_before += params.stop_iteration;
 		result.runs += params.stop_iteration;
@@ -964,6 +976,16 @@ Result explore(const Program &program, const Options &options)
 			engine.restart = true;
 			res = rl::test_result_success;
 		}
+		const bool board = options.board && (options.search == Search::Exhaustive || options.search == Search::Bounded);
+		if (res == rl::test_result_success && engine.restart && !engine.limited && options.stop_at_new_name) {
+			/* a --jobs epoch: the coordinator restarts every shard with the new names */
+			if (board)
+				options.board->post(ShardBoard::key(round_bound, options.shard));
+			engine.limited = true;  // not complete: the part must be searched again with the new names
+			break;
+		}
+		if (res != rl::test_result_success && board)
+			options.board->post(ShardBoard::key(round_bound, options.shard));
 		if (res == rl::test_result_success && engine.restart && !engine.limited) {
 			/* the search again from its first round, with the names this one found visible */
 			result.restarts++;
@@ -1011,6 +1033,8 @@ Result explore(const Program &program, const Options &options)
 	result.executions = engine.executions_before - engine.not_owned;
 	result.accesses = rt().accesses;
 	result.limited = engine.limited;
+	result.yielded = engine.yielded;
+	result.deepening = deepening;
 	if (res != rl::test_result_success) {
 		if (engine.thrown)
 			result.outcome = Outcome::Thrown;
@@ -1036,8 +1060,14 @@ Result explore(const Program &program, const Options &options)
 	result.thrown_lane = engine.thrown_lane;
 	result.races = engine.races;
 	result.outcomes.assign(engine.outcomes.begin(), engine.outcomes.end());
-	result.visible.assign(rt().visible.begin(), rt().visible.end());
+	/* the names the explored executions were scheduled at; the last execution may have found more
+	 * (then it ended the search: a new name with Options::stop_at_new_name, or a violation) */
+	result.visible = round_visible;
 	std::sort(result.visible.begin(), result.visible.end());
+	for (const std::string &n : rt().visible)
+		if (!std::binary_search(result.visible.begin(), result.visible.end(), n))
+			result.new_names.push_back(n);
+	std::sort(result.new_names.begin(), result.new_names.end());
 	result.complete = result.outcome == Outcome::Ok && !engine.limited &&
 			  (options.search == Search::Exhaustive || options.search == Search::Bounded) && !engine.pruned;
 	result.elapsed_ms =

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -61,6 +62,27 @@ enum class RacePolicy {
 	Strict,   // every conflict with a plain access
 };
 
+/*
+ * The board the shards of one `--jobs` search share (in memory mapped into every worker process):
+ * the first event so far in the order (preemption round, shard) -- a violation, or an execution
+ * that found a new visible name. A shard whose search can only produce later events stops
+ * (Result::yielded). See README "Sharding".
+ */
+struct ShardBoard {
+	std::atomic<uint64_t> first_event{UINT64_MAX};
+	static uint64_t key(int round, int shard)
+	{
+		return (static_cast<uint64_t>(static_cast<uint32_t>(round + 1)) << 32) | static_cast<uint32_t>(shard);
+	}
+	void post(uint64_t key)
+	{
+		uint64_t seen = first_event.load(std::memory_order_relaxed);
+		while (key < seen && !first_event.compare_exchange_weak(seen, key, std::memory_order_relaxed)) {
+		}
+	}
+	bool passed(uint64_t key) const { return first_event.load(std::memory_order_relaxed) < key; }
+};
+
 struct Options {
 	Search search = Search::Exhaustive;
 	int bound = -1;
@@ -74,6 +96,9 @@ struct Options {
 	bool prove_locking = true;      // lockdep's IRQ-usage check (CONFIG_PROVE_LOCKING): irq-unsafe-lock
 	size_t deepening_budget = size_t{16} << 20;  // bytes for a deepening round's work list; over it, rounds re-run the tree
 	int shard = 0, shards = 1;      // explore only part `shard` of `shards` disjoint parts (runner.cpp)
+	std::vector<std::string> visible;  // names visible from the start: the set the shards agreed on (README "Sharding")
+	bool stop_at_new_name = false;  // a new visible name ends the search (Result::new_names) instead of restarting it
+	ShardBoard *board = nullptr;    // Exhaustive/Bounded: the other shards' first event (stop when it comes before ours)
 	uint64_t max_executions = 0;    // 0: no limit
 	double timeout_seconds = 0;     // 0: no limit
 	bool progress = false;          // a progress line on stderr for searches over a second
@@ -146,6 +171,9 @@ struct Result {
 	uint64_t runs = 0;              // executions run in all: every round, restarted, cut short or another shard's
 	uint64_t accesses = 0;          // field accesses the lanes made over all those runs
 	std::vector<std::string> visible;  // the names the reduction scheduled at, sorted
+	std::vector<std::string> new_names;  // Options::stop_at_new_name: the names the stopping execution found, sorted
+	bool yielded = false;           // stopped because another shard's board event comes first (Options::board)
+	bool deepening = false;         // the preemption bound grew round by round: the first counterexample has the fewest
 	std::vector<std::string> outcomes; // Program::outcome of every passing execution, sorted, unique
 	std::vector<Race> races;        // every distinct race over the search, first occurrence
 	std::optional<Violation> violation;
