@@ -491,9 +491,8 @@ std::string format_answer(const Answer &a, const TriageOptions &options, bool ve
 	if (!a.evidence) {
 		if (a.verdict == "not modelled") {
 			out += fmt::format("verdict:  not modelled: {}\n", fmt::join(a.missing, ", "));
-			for (const kcsan::MissingFrame &m : a.synthesis.missing)
-				if (m.why.starts_with("no model op"))
-					out += fmt::format("          stack {}: {}\n", m.access + 1, m.why);
+			for (const std::string &u : a.synthesis.unmapped)
+				out += fmt::format("          {}\n", u);
 			if (a.synthesis.missing.size() > a.missing.size()) {
 				std::vector<std::string> more;
 				for (const kcsan::MissingFrame &m : a.synthesis.missing)
@@ -707,6 +706,7 @@ nlohmann::json answer_json(const Answer &a, const TriageOptions &options)
 			  {"runnable", a.synthesis.runnable},
 			  {"lanes", lanes},
 			  {"missing", missing},
+			  {"unmapped", a.synthesis.unmapped},
 			  {"notes", a.synthesis.notes},
 			  {"scenario", a.scenario_text},
 			  {"evidence", a.synthesised ? evidence_json(*a.synthesised) : nlohmann::json()}};

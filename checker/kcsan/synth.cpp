@@ -224,23 +224,23 @@ Synthesis plan_scenario(const Report &report, const Paths &paths)
 		if (!rule) {
 			std::string entry = p.frames.empty() ? (access.stack.empty() ? std::string("?") : access.stack.front().function)
 							     : p.frames.front();
-			MissingFrame m{p.access, base_function(entry),
-				       fmt::format("no model op enters the kernel at {} ({})", p.kind, p.description)};
+			std::string why = fmt::format("no model op enters the kernel at {} ({})", p.kind, p.description);
+			plan.unmapped.push_back(fmt::format("stack {}: {}", p.access + 1, why));
+			bool named = std::any_of(plan.missing.begin(), plan.missing.end(),
+						 [&](const MissingFrame &x) { return x.access == p.access; });
 			if (p.kind == "unknown" && model_ports(entry)) {
 				// the report's stack is cut (or starts) at a function the model has: its caller,
 				// the kernel entry the lane would run, is not in the report
+				MissingFrame m{p.access, base_function(entry),
+					       fmt::format("the stack shows no kernel entry above {}(), which the model ports: the "
+							   "op to run is the caller's, which the report does not show",
+							   base_function(entry))};
 				m.entry_unknown = true;
-				m.why = fmt::format("the stack shows no kernel entry above {}(), which the model ports: the op to run "
-						    "is the caller's, which the report does not show",
-						    m.function);
-			}
-			auto listed = std::find_if(plan.missing.begin(), plan.missing.end(), [&](const MissingFrame &x) {
-				return x.access == p.access && x.function == m.function;
-			});
-			if (listed != plan.missing.end())
-				listed->why = m.why;
-			else
 				plan.missing.push_back(m);
+			} else if (!named) {
+				// every perf frame of the stack is ported: what is missing is the op at its entry
+				plan.missing.push_back({p.access, base_function(entry), why});
+			}
 			continue;
 		}
 		LanePlan lane;
@@ -341,6 +341,8 @@ std::string scenario_toml(const Report &report, const Paths &paths, const Synthe
 	out += comment(fmt::format("cpus: {}", paths.relation));
 	for (const MissingFrame &m : plan.missing)
 		out += comment(fmt::format("not modelled: {}: {}", m.text(), m.why));
+	for (const std::string &u : plan.unmapped)
+		out += comment(u);
 	for (const std::string &note : plan.notes)
 		out += comment("setup: " + note);
 	out += fmt::format("name = {}\n", toml_string(plan.name));

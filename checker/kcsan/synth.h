@@ -86,6 +86,7 @@ struct Synthesis {
 	bool mapped = false;
 	std::vector<std::string> attrs;     // "watermark = 1", ...
 	std::vector<std::string> setup_ops; // "overflow(E)", ...
+	std::vector<std::string> unmapped;  // "stack 1: no model op enters the kernel at hrtimer (...)"
 	std::vector<std::string> notes;     // setup decisions and conflicts, for the scenario's comments
 };
 
