@@ -3,14 +3,15 @@
 // the invariant broken and by how much, the fixes (variants) that close it, the replay command, and
 // where the full proof is.
 //
-// The steps are separate so that issue 16's synthesis can replace the evidence step:
+// The steps:
 //   kcsan::classify()         scope            (checker/kcsan/scope.h)
 //   kcsan::name_race_field()  field            (checker/kcsan/fields.h)
 //   kcsan::entry_paths()      paths            (checker/kcsan/paths.h)
-//   shipped_evidence()        the verdict's evidence: today a shipped scenario that declares the
-//                             report's function pair (the title), run under upstream and its variants,
-//                             with its CPUs' paths compared with the report's. A synthesised scenario
-//                             (built from entry_paths()) is another Evidence with source "synthesised".
+//   kcsan::plan_scenario()    the scenario built from the paths (checker/kcsan/synth.h)
+//   shipped_evidence()        a shipped scenario declaring the report's pair: it decides only when
+//                             its CPUs run the report's paths and its run races on the field
+//   synthesised_evidence()    the built scenario, parsed as files are, run under upstream and every
+//                             variant within the time budget; it decides otherwise
 //   format_answer() / answer_json()   the answer
 #pragma once
 
