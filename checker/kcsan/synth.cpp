@@ -62,6 +62,17 @@ const std::vector<EntryRule> rules = {
 	 "the task returns to user space: task_work_run() -> unwind_deferred_task_work() -> perf_event_deferred_task()"},
 	{"tick", "", "", "tick()", TaskNeed::RunsHere, "ACTIVE", false, "", "",
 	 "the scheduler tick on this CPU: perf_event_task_tick() -> perf_adjust_freq_unthr_context()"},
+	/* cross-CPU calls: the lane is the syscall that sends the IPI, on a CPU of its own */
+	{"ipi", "", "__perf_event_read", "read(E)", TaskNeed::RunsHere, "ACTIVE", false, "", "",
+	 "read() on another CPU: perf_event_read() sends the IPI whose __perf_event_read() runs on the event's CPU", true},
+	{"ipi", "", "__perf_event_enable", "enable(E)", TaskNeed::RunsHere, "OFF", false, "", "",
+	 "ioctl(ENABLE) on another CPU: event_function_call() sends the IPI whose __perf_event_enable() runs on the "
+	 "task's CPU",
+	 true},
+	{"ipi", "", "__perf_event_disable", "disable(E)", TaskNeed::RunsHere, "ACTIVE", false, "", "",
+	 "ioctl(DISABLE) on another CPU: event_function_call() sends the IPI whose __perf_event_disable() runs on the "
+	 "task's CPU",
+	 true},
 };
 
 bool is_perf_frame(const Frame &frame)
@@ -247,6 +258,19 @@ Synthesis plan_scenario(const Report &report, const Paths &paths)
 		lane.access = p.access;
 		lane.cpu = cpu_of(p);
 		lane.in = lane_in(p.context);
+		int here = lane.cpu;  // the access's CPU, where the rule's task need applies
+		if (rule->remote) {
+			// the sender: a CPU that is not the access's nor another lane's
+			std::set<int> used;
+			for (const AccessPath &q : paths.accesses)
+				used.insert(cpu_of(q));
+			for (const LanePlan &l : plan.lanes)
+				used.insert(l.cpu);
+			lane.cpu = 0;
+			while (used.count(lane.cpu) && lane.cpu < 3)
+				lane.cpu++;
+			lane.in = "task";
+		}
 		lane.op = std::string(rule->op);
 		lane.name = fmt::format("access {}: {}", p.access + 1, p.description);
 		lane.note = std::string(rule->note);
@@ -262,12 +286,12 @@ Synthesis plan_scenario(const Report &report, const Paths &paths)
 			at = end + 2;
 		}
 		if (rule->task == TaskNeed::RunsHere) {
-			if (not_running || (task_cpu && *task_cpu != lane.cpu))
+			if (not_running || (task_cpu && *task_cpu != here))
 				plan.notes.push_back(fmt::format("access {} needs T running on cpu {}, another access needs it "
 								 "elsewhere or switched out: the first access's need is kept",
-								 p.access + 1, lane.cpu));
+								 p.access + 1, here));
 			else
-				task_cpu = lane.cpu;
+				task_cpu = here;
 		} else if (rule->task == TaskNeed::NotRunning) {
 			if (task_cpu)
 				plan.notes.push_back(fmt::format("access {} needs T switched out, another access needs it running: "

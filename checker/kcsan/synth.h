@@ -50,6 +50,8 @@ struct EntryRule {
 	std::string_view attr;         // attributes the op needs, TOML inline-table entries, or ""
 	std::string_view setup_op;     // ops the [setup] runs first, "; " between them ("" none)
 	std::string_view note;         // how the op covers the kernel path, for the scenario's comments
+	bool remote = false;           // the access runs in a cross-CPU call: the lane sends it from
+	                               // another CPU, and `task` applies to the access's CPU
 };
 
 const std::vector<EntryRule> &entry_rules();

@@ -361,3 +361,16 @@ TEST_CASE("perfmc kcsan --parse-only prints the structure without running anythi
 	CHECK(contains(r.out, "perf_mmap_rb"));
 	CHECK_FALSE(contains(r.out, "verdict"));
 }
+
+TEST_CASE("a race in a cross-CPU read reproduces through the read() that sends the IPI, and mmap-ctx-lock closes it",
+	  "[cli][kcsan]")
+{
+	auto r = run_cli({"kcsan", data + "ipi.txt"});
+	CAPTURE(r.out);
+	CHECK(r.code == 1);
+	CHECK(contains(r.out, "path 2:   read by hardirq on cpu 0: cross-CPU read: __perf_event_read()"));
+	CHECK(contains(r.out, "verdict:  HARMFUL under upstream, reproduced on the report's paths"));
+	CHECK(contains(r.out, "on synthesised scenario kcsan-perf_event_read-vs-perf_mmap_rb: built from the report's paths "
+			      "(mmap, ipi); the model's race: perf_event.tstamp"));
+	CHECK(contains(r.out, "fixes:    mmap-ctx-lock (benign) closes it"));
+}

@@ -109,3 +109,23 @@ TEST_CASE("a stack that stops at a function the model ports names its missing ke
 		}
 	CHECK(entry);
 }
+
+TEST_CASE("an access in a cross-CPU call becomes the syscall that sends it, on a CPU of its own, with the task on "
+	  "the access's CPU",
+	  "[kcsan][synthesis]")
+{
+	Report report = first_report("ipi.txt");
+	Paths paths = entry_paths(report);
+	REQUIRE(paths.accesses.size() == 2);
+	CHECK(paths.accesses[1].kind == "ipi");
+	Synthesis plan = plan_scenario(report, paths);
+	CHECK(plan.runnable);
+	REQUIRE(plan.lanes.size() == 2);
+	CHECK(plan.lanes[0].op == "mmap(E)");
+	CHECK(plan.lanes[0].cpu == 1);
+	CHECK(plan.lanes[1].op == "read(E)");
+	CHECK(plan.lanes[1].cpu == 2);  // neither the report's cpu 0 (the IPI's target) nor cpu 1
+	CHECK(plan.lanes[1].in == "task");
+	CHECK(plan.task_cpu == 0);
+	CHECK(plan.state == "ACTIVE");
+}
