@@ -1,5 +1,6 @@
 // `perfmc kcsan`: from a parsed KCSAN report to the answer (checker/triage.h).
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <set>
 
@@ -82,17 +83,6 @@ int path_score(const kcsan::Report &report, const Scenario &s)
 	return static_cast<int>(named.size());
 }
 
-// A scenario name from the title's functions: letters, digits, '-' and '_', not starting with '_'.
-std::string skeleton_name(const kcsan::Report &report)
-{
-	std::string name;
-	for (const std::string &f : report.title_functions) {
-		std::string part = f.substr(std::min(f.find_first_not_of('_'), f.size()));
-		name += (name.empty() ? "" : "-vs-") + part;
-	}
-	return name.empty() ? "new-scenario" : name;
-}
-
 // The path kind an op of a scenario's lane runs (kcsan::AccessPath::kind's words).
 std::string op_path_kind(const Op &op, const std::string &lane_context)
 {
@@ -127,10 +117,6 @@ std::string first_line(const std::string &text)
 	return nl == std::string::npos ? text : text.substr(0, nl);
 }
 
-const char *model_op_hint(const kcsan::AccessPath &path)
-{
-	return path.model_op.empty() ? "" : path.model_op.c_str();
-}
 
 }  // namespace
 
@@ -172,7 +158,113 @@ std::vector<std::string> scenario_path_kinds(const Scenario &scenario)
 	return kinds;
 }
 
-std::optional<Evidence> shipped_evidence(const kcsan::Report &report, const kcsan::Paths &paths, const std::string &dir)
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start)
+{
+	return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Runs one variant with what is left of the budget shared among the runs still to come; a search
+// cut by the timeout is incomplete.
+RunResult run_within(const Scenario &scenario, const std::string &source, const std::string &variant, double share)
+{
+	RunOptions o;
+	o.variant = variant;
+	o.timeout_seconds = std::max(share, 0.05);
+	return run_scenario(scenario, o, source);
+}
+
+// Per access of the report, the lanes of a scenario that run its kind of path.
+std::vector<std::vector<int>> lanes_by_kind(const kcsan::Paths &paths, const std::vector<std::string> &lane_kinds)
+{
+	std::vector<std::vector<int>> lane_of(paths.accesses.size());
+	for (size_t a = 0; a < paths.accesses.size(); a++)
+		for (size_t l = 0; l < lane_kinds.size(); l++)
+			if (lane_kinds[l].find(paths.accesses[a].kind) != std::string::npos)
+				lane_of[a].push_back(static_cast<int>(l));
+	return lane_of;
+}
+
+// Runs upstream, then each variant, within budget_seconds in all.
+void run_all(Evidence &e, const std::string &source, const std::vector<std::string> &variants, double budget_seconds)
+{
+	Clock::time_point start = Clock::now();
+	e.ran = true;
+	e.upstream = run_within(e.scenario, source, "", budget_seconds * 0.5);
+	size_t left = variants.size();
+	for (const std::string &variant : variants) {
+		double remaining = budget_seconds - seconds_since(start);
+		e.variants.emplace_back(variant, run_within(e.scenario, source, variant, remaining / static_cast<double>(left)).verdict);
+		left--;
+	}
+	e.seconds = seconds_since(start);
+}
+
+}  // namespace
+
+FieldRace find_field_race(const kcsan::Report &report, const kcsan::RaceField &field, const RunResult &run,
+			  const std::vector<std::vector<int>> &lane_of)
+{
+	std::set<std::string> members;
+	if (!field.race.member.empty())
+		members.insert(field.race.member);
+	else
+		for (const kcsan::FieldAnswer &f : field.accesses)
+			if (!f.member.empty())
+				members.insert(f.member);
+	auto on_stack = [](const sim::AccessInfo &access, const std::string &function) {
+		return std::any_of(access.stack.begin(), access.stack.end(),
+				   [&](const sim::FrameInfo &f) { return f.function == function; });
+	};
+	auto report_function = [&report](size_t a) {
+		return a < report.accesses.size() && !report.accesses[a].stack.empty()
+			       ? kcsan::base_function(report.accesses[a].stack.front().function)
+			       : std::string();
+	};
+	auto in = [](const std::vector<int> &lanes, int lane) { return std::find(lanes.begin(), lanes.end(), lane) != lanes.end(); };
+	FieldRace best;
+	std::vector<const sim::Race *> races;
+	for (const sim::Race &r : run.sim.failing_races)
+		races.push_back(&r);
+	for (const sim::Race &r : run.sim.races)
+		races.push_back(&r);
+	for (const sim::Race *race : races) {
+		if (members.empty() ? false : !members.count(race->field))
+			continue;
+		if (lane_of.size() < 2 && !lane_of.empty()) {
+			if (!in(lane_of[0], race->first.lane) && !in(lane_of[0], race->second.lane))
+				continue;
+		} else if (lane_of.size() >= 2) {
+			bool straight = in(lane_of[0], race->first.lane) && in(lane_of[1], race->second.lane);
+			bool crossed = in(lane_of[1], race->first.lane) && in(lane_of[0], race->second.lane);
+			if (!straight && !crossed)
+				continue;
+		}
+		FieldRace found;
+		found.found = true;
+		found.field = race->field;
+		auto fn = [](const sim::AccessInfo &a) { return a.stack.empty() ? std::string("?") : a.stack.front().function; };
+		found.functions = fmt::format("{}() / {}()", fn(race->first), fn(race->second));
+		found.lanes = {race->first.lane, race->second.lane};
+		// each report access's function on the stack of the model access on its lane
+		bool first_is_0 = !lane_of.empty() && in(lane_of[0], race->first.lane);
+		const sim::AccessInfo &a0 = first_is_0 ? race->first : race->second;
+		const sim::AccessInfo &a1 = first_is_0 ? race->second : race->first;
+		found.same_functions = on_stack(a0, report_function(0)) &&
+				       (report.accesses.size() < 2 || on_stack(a1, report_function(1)));
+		if (!best.found || (found.same_functions && !best.same_functions))
+			best = found;
+		if (best.same_functions)
+			break;
+	}
+	return best;
+}
+
+std::optional<Evidence> shipped_evidence(const kcsan::Report &report, const kcsan::Paths &paths, const std::string &dir,
+					 const kcsan::RaceField &field, double budget_seconds)
 {
 	std::vector<Match> matches = match_scenarios(report, dir);
 	if (matches.empty())
@@ -203,6 +295,7 @@ std::optional<Evidence> shipped_evidence(const kcsan::Report &report, const kcsa
 	e.source = "shipped scenario";
 	const Match &match = matches[chosen];
 	e.scenario = load_scenario_file(match.file, model_registries());
+	e.text = read_input_file(match.file, "scenario file", "");
 	e.matched_on = match.score == 3   ? fmt::format("the title's pair {}", match.pair)
 		       : match.score == 2 ? fmt::format("both stacks' functions {}", match.pair)
 					  : fmt::format("the one access's function ({})", match.pair);
@@ -218,107 +311,61 @@ std::optional<Evidence> shipped_evidence(const kcsan::Report &report, const kcsa
 			      ? fmt::format("its CPUs run the report's paths ({})", fmt::join(report_kinds, ", "))
 			      : fmt::format("its CPUs run {}, not the report's paths: {}", fmt::join(e.scenario_paths, " | "),
 					    fmt::join(missing, "; "));
-	RunOptions upstream;
-	e.upstream = run_scenario(e.scenario, upstream, e.scenario.name);
-	for (const auto &[variant, expected] : e.scenario.expect) {
-		if (variant == "upstream")
-			continue;
-		RunOptions o;
-		o.variant = variant;
-		e.variants.emplace_back(variant, run_scenario(e.scenario, o, e.scenario.name).verdict);
-	}
+	std::vector<std::string> variants;
+	for (const auto &[variant, expected] : e.scenario.expect)
+		if (variant != effective_variant(e.scenario, {}))
+			variants.push_back(variant);
+	if (!e.paths_agree)
+		return e;  // the title alone decides nothing: not run
+	run_all(e, e.scenario.name, variants, budget_seconds);
+	e.race = find_field_race(report, field, e.upstream, lanes_by_kind(paths, e.scenario_paths));
+	if (!e.race.found)
+		e.path_note += fmt::format("; but no race on {} between them", field.race.field.empty() ? "the report's field"
+													  : field.race.field);
 	return e;
 }
 
-std::string scenario_skeleton(const kcsan::Report &report)
+std::optional<Evidence> synthesised_evidence(const kcsan::Report &report, const kcsan::Paths &paths,
+					     const kcsan::RaceField &field, const kcsan::Synthesis &plan,
+					     double budget_seconds, const std::string &origin)
 {
-	/* the model that names the most of the report's frames; the default model on a tie */
-	const std::vector<Registry> &registries = model_registries();
-	auto names_frames = [&report](const Registry &r) {
-		int n = 0;
-		for (const kcsan::Access &a : report.accesses)
-			for (const kcsan::Frame &f : a.stack)
-				n += std::any_of(r.functions.begin(), r.functions.end(),
-						 [&f](const OpSpec &s) { return s.name == f.function; });
-		return n;
-	};
-	const Registry *best = &registries.front();
-	for (const Registry &r : registries)
-		if (names_frames(r) > names_frames(*best))
-			best = &r;
-	const Registry &registry = *best;
-	auto known = [&registry](const std::string &fn) -> const OpSpec * {
-		for (const OpSpec &f : registry.functions)
-			if (f.name == fn)
-				return &f;
-		return nullptr;
-	};
-	kcsan::Paths paths = kcsan::entry_paths(report);
-	std::string title;
-	for (const std::string &f : report.title_functions)
-		title += (title.empty() ? "" : " / ") + f;
-	std::string out;
-	out += "# A scenario skeleton from a KCSAN report that no shipped scenario covers.\n";
-	out += "# Complete the TODOs (setup objects, each CPU's ops, the expected verdicts), save it as\n";
-	out += fmt::format("# scenarios/{}.toml and check it with `perfmc run {}.toml`.\n", skeleton_name(report),
-			   skeleton_name(report));
-	out += fmt::format("# The report's paths: {}.\n", paths.relation);
-	out += fmt::format("name = \"{}\"\n", skeleton_name(report));
-	if (&registry != &registries.front())
-		out += fmt::format("model = \"{}\"   # {}\n", registry.name, registry.summary);
-	out += fmt::format("summary = \"\"\"TODO: the hazard in kernel terms: {}.\"\"\"\n", report.title);
-	out += fmt::format("covers = [\"{}\"]\n", title);
-	out += "references = [\"TODO: where the report came from\"]\n\n";
-	out += "[setup]\ntick = 10\n\n";
-	out += "[[setup.context]]\nname = \"T\"          # TODO: the context the racing object lives in\ntask = \"T\"\nrunning_on = 0\n\n";
-	out += "[[setup.event]]\nname = \"E\"          # TODO: the event whose field races\ncontext = \"T\"\nstate = \"ACTIVE\"\n";
-	for (size_t i = 0; i < report.accesses.size(); i++) {
-		const kcsan::Access &a = report.accesses[i];
-		const kcsan::AccessPath &path = paths.accesses[i];
-		out += fmt::format("\n[[cpu]]   # {}\n", kcsan::format_access(a));
-		out += fmt::format("# path: {}{}\n", path.description,
-				   path.model_op.empty() ? "" : fmt::format(" (the op \"{}\")", model_op_hint(path)));
-		int cpu = paths.same_cpu ? 0 : static_cast<int>(i);
-		out += fmt::format("name = \"{} in {}\"\ncpu = {}\n", a.kind, a.stack.empty() ? "?" : a.stack.front().function, cpu);
-		if (path.context == kcsan::Context::Nmi)
-			out += "in = \"nmi\"\n";
-		else if (path.context != kcsan::Context::Task)
-			out += "in = \"irq\"\n";
-		out += "run = [\n";
-		bool emitted = false;
-		bool perf_frames = false;
-		for (const kcsan::Frame &f : a.stack) {
-			if (const OpSpec *spec = known(f.function); spec && !emitted) {
-				std::string args;
-				for (const ParamSpec &p : spec->params)
-					args += std::string(args.empty() ? "" : ", ") + "\"" +
-						(p.kind == ArgKind::Context ? "T" : p.kind == ArgKind::Event ? "E" : "0") + "\"";
-				out += fmt::format("  {{ call = \"{}\", args = [{}], locks = [] }},   # TODO: the locks "
-						   "its callers hold\n",
-						   f.function, args);
-				emitted = true;
-			} else if (!known(f.function)) {
-				bool perf = f.file.find("kernel/events/") != std::string::npos;
-				perf_frames = perf_frames || perf;
-				out += fmt::format("  # {}: {}\n", perf ? "perf, not in the model" : "not in the model",
-						   kcsan::format_frame(f));
-			}
-		}
-		if (!emitted)
-			out += perf_frames ? "  # TODO: no frame of this stack is a model function yet (its perf frames are "
-					     "listed above); model one or pick an op (`perfmc list --ops`)\n"
-					   : "  # TODO: no frame of this stack is a model function; model one or pick an op "
-					     "(`perfmc list --ops`)\n";
-		out += "]\n";
-		if (paths.same_cpu)
-			break;  // one CPU: the other access is the interrupted context, listed in the first
-	}
-	out += fmt::format("\n[expect]\n{} = \"harmful\"   # TODO: pass | benign | harmful\n", registry.variants.front());
-	return out;
+	if (!plan.runnable)
+		return std::nullopt;
+	Evidence e;
+	e.source = "synthesised scenario";
+	std::string text = kcsan::scenario_toml(report, paths, plan, {}, origin);
+	e.scenario = parse_scenario(text, plan.name + ".toml", model_registries());
+	e.matched_on = "the report's paths";
+	e.scenario_paths = scenario_path_kinds(e.scenario);
+	e.paths_agree = true;
+	std::vector<std::string> kinds;
+	for (const kcsan::AccessPath &p : paths.accesses)
+		kinds.push_back(p.kind);
+	e.path_note = fmt::format("built from the report's paths ({})", fmt::join(kinds, ", "));
+	const Registry *registry = &model_registries().front();
+	for (const Registry &r : model_registries())
+		if (r.name == e.scenario.model)
+			registry = &r;
+	std::string base = effective_variant(e.scenario, {});
+	std::vector<std::string> variants;
+	for (const std::string &v : registry->variants)
+		if (v != base)
+			variants.push_back(v);
+	run_all(e, plan.name + ".toml", variants, budget_seconds);  // replayed from the --emit-scenario file
+	std::vector<std::vector<int>> lane_of(paths.accesses.size());
+	for (size_t l = 0; l < plan.lanes.size(); l++)
+		lane_of[plan.lanes[l].access].push_back(static_cast<int>(l));
+	e.race = find_field_race(report, field, e.upstream, lane_of);
+	std::vector<std::pair<std::string, std::string>> expect = {{base, verdict_name(e.upstream.verdict)}};
+	for (const auto &[variant, verdict] : e.variants)
+		expect.emplace_back(variant, verdict_name(verdict));
+	e.text = kcsan::scenario_toml(report, paths, plan, expect, origin);
+	return e;
 }
 
 Answer triage(const kcsan::Report &report, size_t index, const TriageOptions &options)
 {
+	Clock::time_point start = Clock::now();
 	Answer answer;
 	answer.report = report;
 	answer.index = index;
@@ -333,13 +380,38 @@ Answer triage(const kcsan::Report &report, size_t index, const TriageOptions &op
 	}
 	answer.field = kcsan::name_race_field(report);
 	answer.paths = kcsan::entry_paths(report);
-	answer.evidence = shipped_evidence(report, answer.paths, options.dir);
-	if (!answer.evidence) {
-		answer.verdict = "not covered";
-		answer.skeleton = scenario_skeleton(report);
-		return answer;
+	answer.synthesis = kcsan::plan_scenario(report, answer.paths);
+	std::string origin = options.input.empty() ? "" : fmt::format("{}:{}", options.input, report.line);
+	answer.scenario_text = kcsan::scenario_toml(report, answer.paths, answer.synthesis, {}, origin);
+	// the innermost frame each stack lacks (the plan lists them all)
+	std::set<size_t> stacks;
+	for (const kcsan::MissingFrame &m : answer.synthesis.missing)
+		if (stacks.insert(m.access).second)
+			answer.missing.push_back(m.text());
+
+	// a shipped scenario decides when its CPUs run the report's paths and race on its field
+	std::optional<Evidence> shipped = shipped_evidence(report, answer.paths, options.dir, answer.field,
+							    options.budget_seconds * 0.3);
+	if (shipped && shipped->reproduced()) {
+		answer.evidence = std::move(shipped);
+	} else if (shipped) {
+		answer.shipped_note = fmt::format("shipped {} matches {} only: {}", shipped->scenario.name, shipped->matched_on,
+						  shipped->path_note);
+		answer.shipped = std::move(shipped);
 	}
-	answer.verdict = verdict_name(answer.evidence->upstream.verdict);
+	double left = options.budget_seconds - seconds_since(start);
+	answer.synthesised = synthesised_evidence(report, answer.paths, answer.field, answer.synthesis, std::max(left, 0.5),
+						  origin);
+	if (answer.synthesised)
+		answer.scenario_text = answer.synthesised->text;
+	if (!answer.evidence && answer.synthesised && answer.synthesised->reproduced())
+		answer.evidence = answer.synthesised;
+	if (answer.evidence)
+		answer.verdict = verdict_name(answer.evidence->upstream.verdict);
+	else if (!answer.synthesis.runnable || !answer.missing.empty())
+		answer.verdict = "not modelled";
+	else
+		answer.verdict = "not reproduced";
 	return answer;
 }
 
@@ -413,42 +485,86 @@ std::string format_answer(const Answer &a, const TriageOptions &options, bool ve
 		out += fmt::format("          holds: {}\n", kcsan::describe_locks(p));
 	}
 	out += fmt::format("cpus:     {}\n", a.paths.relation);
+	std::string where = options.proof_file.empty() ? fmt::format("perfmc kcsan {} --verbose", options.input)
+						       : fmt::format("in {}", options.proof_file);
+	std::string emit = fmt::format("perfmc kcsan {} --emit-scenario {}.toml", options.input, a.synthesis.name);
 	if (!a.evidence) {
-		out += "verdict:  not covered: no shipped scenario declares this pair of functions\n";
-		out += "          (a scenario built from the report's own stacks waits for the one model of core.c, "
-		       "issue 13)\n";
-		out += fmt::format("skeleton: perfmc kcsan {} --verbose prints a scenario to complete\n", options.input);
+		if (a.verdict == "not modelled") {
+			out += fmt::format("verdict:  not modelled: {}\n", fmt::join(a.missing, ", "));
+			for (const std::string &u : a.synthesis.unmapped)
+				out += fmt::format("          {}\n", u);
+			if (a.synthesis.missing.size() > a.missing.size()) {
+				std::vector<std::string> more;
+				for (const kcsan::MissingFrame &m : a.synthesis.missing)
+					if (std::find(a.missing.begin(), a.missing.end(), m.text()) == a.missing.end())
+						more.push_back(m.text());
+				out += fmt::format("          nor {}\n", fmt::join(more, ", "));
+			}
+		} else {
+			out += fmt::format("verdict:  not reproduced: the model runs both paths ({}) and no interleaving races on "
+					   "{}\n",
+					   a.synthesised ? fmt::format("{}", fmt::join(a.synthesised->scenario_paths, " | ")) : "",
+					   a.field.race.field.empty() ? "the report's field" : a.field.race.field);
+		}
+		if (a.synthesised) {
+			const Evidence &s = *a.synthesised;
+			out += fmt::format("          the synthesised scenario runs {} under upstream{}\n",
+					   verdict_name(s.upstream.verdict),
+					   s.upstream.sim.violation ? fmt::format(" ({})", s.upstream.sim.violation->invariant) : "");
+		}
+		if (!a.shipped_note.empty())
+			out += fmt::format("shipped:  {}\n", a.shipped_note);
+		out += fmt::format("scenario: {} writes the scenario built from the report{}\n", emit,
+				   a.synthesis.runnable ? "" : " (a TODO lane for each path the model lacks)");
 	} else {
 		const Evidence &e = *a.evidence;
-		if (e.paths_agree) {
-			out += fmt::format("verdict:  {}\n", verdict_words(a));
-			out += fmt::format("          on {} {} (matched on {}): {}\n", e.source, e.scenario.name, e.matched_on,
-					   e.path_note);
-		} else {
-			out += fmt::format("verdict:  {} on {} {}, which runs other paths than the report's\n", verdict_words(a),
-					   e.source, e.scenario.name);
-			out += fmt::format("          (matched on {} only): {}\n", e.matched_on, e.path_note);
-		}
+		out += fmt::format("verdict:  {}, reproduced on the report's paths\n", verdict_words(a));
+		out += fmt::format("          on {} {}: {}; the model's race: {} in {}\n", e.source, e.scenario.name,
+				   e.path_note, e.race.field, e.race.functions);
+		if (e.source == "shipped scenario" && a.synthesised)
+			out += fmt::format("          the synthesised scenario {}: {} under upstream{}\n", a.synthesis.name,
+					   verdict_name(a.synthesised->upstream.verdict),
+					   a.synthesised->reproduced() ? ", the same race" : ", without the race");
+		if (!a.shipped_note.empty())
+			out += fmt::format("shipped:  {}\n", a.shipped_note);
+		if (!a.missing.empty())
+			out += fmt::format("          the model reaches the access without {}\n", fmt::join(a.missing, ", "));
 		if (e.upstream.sim.violation) {
 			const sim::Violation &v = *e.upstream.sim.violation;
 			out += fmt::format("broken:   {}: {}\n", v.invariant, first_line(v.detail));
 		}
-		std::vector<std::string> closes, open;
+		std::vector<std::string> closes, open, incomplete;
 		for (const auto &[variant, verdict] : e.variants)
-			(verdict == Verdict::Harmful ? open : closes).push_back(fmt::format("{} ({})", variant, verdict_name(verdict)));
-		if (!closes.empty())
-			out += fmt::format("fixes:    {} close{} it{}\n", fmt::join(closes, ", "), closes.size() == 1 ? "s" : "",
-					   open.empty() ? "" : fmt::format("; {} do{} not", fmt::join(open, ", "), open.size() == 1 ? "es" : ""));
-		else if (!open.empty())
-			out += fmt::format("fixes:    none of the scenario's variants closes it: {}\n", fmt::join(open, ", "));
+			(verdict == Verdict::Harmful      ? open
+			 : verdict == Verdict::Incomplete ? incomplete
+							  : closes)
+				.push_back(fmt::format("{} ({})", variant, verdict_name(verdict)));
+		if (e.upstream.verdict == Verdict::Harmful) {
+			if (!closes.empty())
+				out += fmt::format("fixes:    {} close{} it{}\n", fmt::join(closes, ", "), closes.size() == 1 ? "s" : "",
+						   open.empty() ? "" : fmt::format("; {} do{} not", open.size(), open.size() == 1 ? "es" : ""));
+			else if (!open.empty())
+				out += fmt::format("fixes:    none of the {} variants closes it\n", open.size());
+		} else if (!e.variants.empty()) {
+			std::vector<std::string> all;
+			for (const auto &[variant, verdict] : e.variants)
+				all.push_back(fmt::format("{} {}", variant, verdict_name(verdict)));
+			std::string line = fmt::format("{}", fmt::join(all, ", "));
+			out += fmt::format("variants: {}\n", line.size() > 100 ? fmt::format("{} others harmful, {} not ({})",
+											       open.size(), closes.size(), "--json")
+									      : line);
+		}
+		if (!incomplete.empty())
+			out += fmt::format("          {} incomplete within the time budget\n", fmt::join(incomplete, ", "));
 		if (e.variants.empty())
 			out += "fixes:    the scenario names no variant (proposed fix) to try\n";
 		if (!e.upstream.replay_command.empty())
-			out += fmt::format("replay:   {}\n", e.upstream.replay_command);
-		std::string where = options.proof_file.empty() ? fmt::format("perfmc kcsan {} --verbose", options.input)
-							       : fmt::format("in {}", options.proof_file);
+			out += fmt::format("replay:   {}{}\n", e.source == "synthesised scenario" ? emit + " && " : "",
+					   e.upstream.replay_command);
 		out += fmt::format("proof:    {} (the race in the model, the invariant, the {}-step interleaving)\n", where,
 				   e.upstream.sim.steps.size());
+		if (e.source == "synthesised scenario")
+			out += fmt::format("scenario: {} writes it\n", emit);
 		if (!e.also.empty())
 			out += fmt::format("also:     {} declare{} the pair too (perfmc run NAME)\n", fmt::join(e.also, ", "),
 					   e.also.size() == 1 ? "s" : "");
@@ -487,8 +603,17 @@ std::string format_answer(const Answer &a, const TriageOptions &options, bool ve
 		if (!out.ends_with("\n"))
 			out += "\n";
 	}
-	if (!a.skeleton.empty())
-		out += "\n-- a scenario skeleton to complete\n\n" + a.skeleton;
+	if (a.synthesised && a.evidence && a.evidence->source == "shipped scenario") {
+		out += fmt::format("\n-- the synthesised scenario {} under upstream\n\n", a.synthesis.name);
+		out += format_report(a.synthesised->scenario, a.synthesised->upstream);
+	}
+	if (a.shipped && a.shipped->paths_agree) {
+		out += fmt::format("\n-- shipped scenario {} (its paths, not the report's race) under upstream\n\n",
+				   a.shipped->scenario.name);
+		out += format_report(a.shipped->scenario, a.shipped->upstream);
+	}
+	if (!a.scenario_text.empty())
+		out += fmt::format("\n-- the scenario built from the report ({})\n\n", emit) + a.scenario_text;
 	return out;
 }
 
@@ -543,28 +668,68 @@ nlohmann::json answer_json(const Answer &a, const TriageOptions &options)
 				 {"segments", segments}});
 	}
 	j["paths"] = {{"accesses", paths}, {"same_cpu", a.paths.same_cpu}, {"relation", a.paths.relation}};
-	if (!a.evidence) {
-		j["skeleton"] = a.skeleton;
+	auto evidence_json = [](const Evidence &e) {
+		nlohmann::json variants = nlohmann::json::object();
+		for (const auto &[variant, verdict] : e.variants)
+			variants[variant] = verdict_name(verdict);
+		nlohmann::json run = e.ran ? report_json(e.scenario, e.upstream) : nlohmann::json();
+		if (e.ran) {
+			run["match"] = e.matched_on;
+			run["fix_variants"] = variants;
+		}
+		return nlohmann::json{{"source", e.source},
+				      {"scenario", e.scenario.name},
+				      {"matched_on", e.matched_on},
+				      {"scenario_paths", e.scenario_paths},
+				      {"paths_agree", e.paths_agree},
+				      {"path_note", e.path_note},
+				      {"reproduced", e.reproduced()},
+				      {"race", {{"found", e.race.found},
+						{"field", e.race.field},
+						{"functions", e.race.functions},
+						{"same_functions", e.race.same_functions},
+						{"lanes", e.race.lanes}}},
+				      {"ran", e.ran},
+				      {"upstream", e.ran ? nlohmann::json(verdict_name(e.upstream.verdict)) : nlohmann::json()},
+				      {"variants", variants},
+				      {"seconds", e.seconds},
+				      {"also", e.also},
+				      {"run", run}};
+	};
+	nlohmann::json missing = nlohmann::json::array();
+	for (const kcsan::MissingFrame &m : a.synthesis.missing)
+		missing.push_back({{"stack", m.access + 1}, {"function", m.function}, {"why", m.why}, {"text", m.text()}});
+	nlohmann::json lanes = nlohmann::json::array();
+	for (const kcsan::LanePlan &l : a.synthesis.lanes)
+		lanes.push_back({{"access", l.access + 1}, {"cpu", l.cpu}, {"in", l.in}, {"op", l.op}, {"note", l.note}});
+	j["synthesis"] = {{"name", a.synthesis.name},
+			  {"runnable", a.synthesis.runnable},
+			  {"lanes", lanes},
+			  {"missing", missing},
+			  {"unmapped", a.synthesis.unmapped},
+			  {"notes", a.synthesis.notes},
+			  {"scenario", a.scenario_text},
+			  {"evidence", a.synthesised ? evidence_json(*a.synthesised) : nlohmann::json()}};
+	j["reproduced"] = a.evidence.has_value();
+	j["missing"] = a.missing;
+	j["shipped_note"] = a.shipped_note;
+	if (a.shipped)
+		j["shipped"] = evidence_json(*a.shipped);
+	if (!a.evidence)
 		return j;
-	}
 	const Evidence &e = *a.evidence;
-	nlohmann::json run = report_json(e.scenario, e.upstream);
 	nlohmann::json fixes = nlohmann::json::object();
 	for (const auto &[variant, verdict] : e.variants)
 		fixes[variant] = verdict_name(verdict);
-	run["match"] = e.matched_on;
-	run["fix_variants"] = fixes;
-	j["verdict_on_report_paths"] = e.paths_agree;
-	j["evidence"] = {{"source", e.source},         {"scenario", e.scenario.name},  {"matched_on", e.matched_on},
-			 {"scenario_paths", e.scenario_paths}, {"paths_agree", e.paths_agree}, {"path_note", e.path_note},
-			 {"also", e.also}};
+	j["verdict_on_report_paths"] = e.reproduced();
+	j["evidence"] = evidence_json(e);
 	if (e.upstream.sim.violation)
 		j["broken"] = {{"invariant", e.upstream.sim.violation->invariant}, {"detail", e.upstream.sim.violation->detail}};
 	j["fixes"] = fixes;
 	j["replay"] = e.upstream.replay_command;
 	j["proof"] = options.proof_file.empty() ? fmt::format("perfmc kcsan {} --verbose", options.input)
 						: options.proof_file;
-	j["scenarios"] = nlohmann::json::array({run});
+	j["scenarios"] = nlohmann::json::array({j["evidence"]["run"]});
 	j["also_covered_by"] = e.also;
 	return j;
 }

@@ -1,4 +1,5 @@
 // perfmc kcsan REPORT: pasted KCSAN reports in, an answer for each out (checker/triage.h).
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -16,7 +17,7 @@ namespace perfmc {
 
 namespace {
 struct KcsanOptions {
-	std::string file, dir = default_scenario_dir(), proof;
+	std::string file, dir = default_scenario_dir(), proof, emit;
 	bool parse_only = false, json = false, verbose = false;
 };
 
@@ -47,6 +48,31 @@ int json_error(const InputError &e, std::ostream &out, std::ostream &err)
 	    << "\n";
 	err << e.str();
 	return kExitInput;
+}
+
+// --emit-scenario FILE: the scenario built from each perf report, the first in FILE, the k-th
+// (k > 1) in FILE's stem + "-k" + its extension. Its `name` is the file's stem, as `perfmc run`
+// wants it.
+void emit_scenarios(const std::string &file, const std::vector<Answer> &answers)
+{
+	std::filesystem::path path(file);
+	size_t k = 0;
+	for (const Answer &a : answers) {
+		if (a.same_as || a.scenario_text.empty())
+			continue;
+		std::filesystem::path target = path;
+		if (++k > 1)
+			target.replace_filename(fmt::format("{}-{}{}", path.stem().string(), k, path.extension().string()));
+		std::string text = a.scenario_text;
+		std::string stem = target.stem().string();
+		std::string line = fmt::format("name = \"{}\"\n", a.synthesis.name);
+		if (size_t at = text.find(line); at != std::string::npos)
+			text.replace(at, line.size(), fmt::format("name = \"{}\"\n", stem));
+		std::ofstream out(target, std::ios::binary);
+		if (!(out << text))
+			throw InputError(Diagnostic{target.string(), 0, 0, "cannot write the scenario file",
+						    "give --emit-scenario a path in a directory you can write"});
+	}
 }
 
 int run_kcsan(const KcsanOptions &o, std::ostream &out, std::ostream &err)
@@ -121,6 +147,8 @@ int run_kcsan(const KcsanOptions &o, std::ostream &out, std::ostream &err)
 		for (const Answer &a : answers)
 			proof << format_answer(a, options, true) << "\n";
 	}
+	if (!o.emit.empty())
+		emit_scenarios(o.emit, answers);
 	if (o.json) {
 		nlohmann::json all = nlohmann::json::array();
 		for (const Item &item : items) {
@@ -152,17 +180,22 @@ Verb setup_kcsan(CLI::App &app)
 	auto o = std::make_shared<KcsanOptions>();
 	CLI::App *cmd = app.add_subcommand(
 		"kcsan", "Triage pasted KCSAN reports: is it perf's, which field, the two kernel paths and their locks,\n"
-			 "  benign or harmful on a scenario that models it, the fixes that close it, the replay command\n"
+			 "  a scenario built from those paths (or a shipped one that runs them) run under upstream and\n"
+			 "  every variant: reproduced on the report's paths with its verdict, or the frame the model lacks\n"
 			 "  example: perfmc kcsan mail.txt        (a syzbot mail, a reply quoting it, a dmesg log)\n"
-			 "  exit status: 0 benign, not covered or not perf; 1 harmful; 2 bad input (no report, or a\n"
-			 "  report that could not be read: the others are still answered); 4 a search that did not\n"
-			 "  finish (SIGINT/SIGTERM, or a scenario whose search is random or bounded)");
+			 "  exit status: 0 benign, pass, not modelled, not reproduced or not perf; 1 harmful; 2 bad\n"
+			 "  input (no report, or a report that could not be read: the others are still answered); 4 a\n"
+			 "  search that did not finish (SIGINT/SIGTERM, or the time budget)");
 	cmd->add_option("report", o->file, "file holding one or more KCSAN reports, or - for standard input")->required();
 	cmd->add_option("--scenarios", o->dir, "scenario directory");
 	cmd->add_flag("--parse-only", o->parse_only, "only print the parsed structure of the report(s)");
 	cmd->add_flag("--json", o->json, "print the answers as JSON (errors too, as a JSON object)");
 	cmd->add_flag("--verbose", o->verbose, "print the full answer: parser notes, both fields, the paths, the proof");
 	cmd->add_option("--proof", o->proof, "also write the full answers (as --verbose prints them) to this file");
+	cmd->add_option("--emit-scenario", o->emit,
+			"write the scenario built from the report to this file (name = its stem), to run with\n"
+			"  perfmc run FILE or to complete where the model lacks a path; with several reports the\n"
+			"  k-th goes to STEM-k.toml");
 	return Verb{cmd, [o](std::ostream &out, std::ostream &err) { return run_kcsan(*o, out, err); }};
 }
 

@@ -66,6 +66,9 @@ TEST_CASE("the syzbot seed report, verbatim, is answered in a screen: perf, even
 	CHECK(contains(r.out, "verdict:  HARMFUL under upstream"));
 	CHECK(contains(r.out, "on shipped scenario mmap-vs-sched_out"));
 	CHECK(contains(r.out, "its CPUs run the report's paths (mmap, sched-out)"));
+	CHECK(contains(r.out, "reproduced on the report's paths"));
+	CHECK(contains(r.out, "the synthesised scenario kcsan-perf_event_set_state-vs-perf_mmap_rb: harmful under upstream, "
+			      "the same race"));
 	CHECK(contains(r.out, "broken:   no-lost-time: E: total_time_enabled = 20, ledger says 10: 1 tick double-counted"));
 	CHECK(contains(r.out, "fixes:    mmap-ctx-lock (benign) closes it"));
 	CHECK(contains(r.out, "replay:   perfmc run mmap-vs-sched_out --variant upstream --replay "));
@@ -154,9 +157,18 @@ TEST_CASE("perfmc kcsan --json carries the whole answer", "[cli][kcsan]")
 	CHECK(a["scenarios"][0]["scenario"] == "mmap-vs-sched_out");
 	CHECK(a["scenarios"][0]["fix_variants"]["mmap-ctx-lock"] == "benign");
 	CHECK(a["scenarios"][0]["replay"].is_string());
+	// the scenario built from the report: its text, and its runs under every variant
+	CHECK(a["synthesis"]["name"] == "kcsan-perf_event_set_state-vs-perf_mmap_rb");
+	CHECK(a["synthesis"]["runnable"] == true);
+	CHECK(a["synthesis"]["scenario"].get<std::string>().find("upstream = \"harmful\"\nmmap-ctx-lock = \"benign\"\n") !=
+	      std::string::npos);
+	CHECK(a["synthesis"]["evidence"]["reproduced"] == true);
+	CHECK(a["synthesis"]["evidence"]["upstream"] == "harmful");
+	CHECK(a["synthesis"]["evidence"]["variants"]["mmap-ctx-lock"] == "benign");
+	CHECK(a["evidence"]["race"]["field"] == "perf_event.tstamp");
 }
 
-TEST_CASE("a report from another subsystem is one line: not perf, its subsystem, exit 0, no skeleton",
+TEST_CASE("a report from another subsystem is one line: not perf, its subsystem, exit 0, no scenario",
 	  "[cli][kcsan]")
 {
 	auto r = run_cli({"kcsan", data + "net.txt"});
@@ -177,11 +189,11 @@ TEST_CASE("a report from another subsystem is one line: not perf, its subsystem,
 	CHECK(j[0]["verdict"] == "not perf");
 	CHECK(j[0]["scope"]["perf"] == false);
 	CHECK(j[0]["scope"]["subsystem"] == "net");
-	CHECK_FALSE(j[0].contains("skeleton"));
+	CHECK_FALSE(j[0].contains("synthesis"));
 }
 
-TEST_CASE("an unmodelled perf report: its field, its paths on one CPU, not covered, and a skeleton only on "
-	  "request",
+TEST_CASE("a perf report no shipped scenario declares is reproduced on a scenario built from its own paths, the "
+	  "NMI interrupting the irq_work on one CPU, benign, the scenario written on request",
 	  "[cli][kcsan]")
 {
 	std::string file = data + "corpus/lkml-perf-overflow-vs-pending_irq-2022.eml";
@@ -192,47 +204,88 @@ TEST_CASE("an unmodelled perf report: its field, its paths on one CPU, not cover
 	CHECK(contains(r.out, "path 1:   write by NMI on cpu 0: PMU NMI: perf_event_nmi_handler()"));
 	CHECK(contains(r.out, "path 2:   read by hardirq on cpu 0: irq_work: perf_pending_irq()"));
 	CHECK(contains(r.out, "cpus:     one CPU (0): the NMI of access 1 interrupted access 2"));
-	CHECK(contains(r.out, "verdict:  not covered"));
+	CHECK(contains(r.out, "verdict:  benign under upstream (the exhaustive search broke no invariant), reproduced on the "
+			      "report's paths"));
+	CHECK(contains(r.out, "on synthesised scenario kcsan-perf_event_overflow-vs-perf_pending_irq: built from the "
+			      "report's paths (pmu-nmi, irq_work); the model's race: perf_event.pending_kill in"));
+	CHECK(contains(r.out, "scenario: perfmc kcsan " + file +
+				      " --emit-scenario kcsan-perf_event_overflow-vs-perf_pending_irq.toml writes it"));
 	CHECK_FALSE(contains(r.out, "[[cpu]]"));
 	CHECK(lines_of(r.out) <= 25);
 
-	auto verbose = run_cli({"kcsan", file, "--verbose"});
-	size_t at = verbose.out.find("# A scenario skeleton");
-	REQUIRE(at != std::string::npos);
-	std::string skeleton = verbose.out.substr(at);
-	// one CPU, in NMI context, and the frames marked as perf's though not modelled
-	CHECK(contains(skeleton, "cpu = 0\nin = \"nmi\""));
-	CHECK(contains(skeleton, "# perf, not in the model: __perf_event_overflow+0x7f/0x3d0 kernel/events/core.c:9323"));
-	CHECK(contains(skeleton, "one CPU (0)"));
-	CHECK(nlohmann::json::parse(run_cli({"kcsan", file, "--json"}).out)[0]["skeleton"].is_string());
+	// --emit-scenario: one CPU, the NMI lane and the irq lane, named for the file; perfmc run agrees
+	std::string path = "/tmp/perfmc-kcsan-test-pending_kill.toml";
+	std::remove(path.c_str());
+	auto emitted = run_cli({"kcsan", file, "--emit-scenario", path});
+	CHECK(emitted.code == 0);
+	std::string scenario = slurp(path);
+	CHECK(contains(scenario, "name = \"perfmc-kcsan-test-pending_kill\"\n"));
+	CHECK(contains(scenario, "cpu  = 0\nin   = \"nmi\"\nrun  = [\"overflow(E)\"]"));
+	CHECK(contains(scenario, "cpu  = 0\nin   = \"irq\"\nrun  = [\"overflow(E)\"]"));
+	CHECK(contains(scenario, "upstream = \"benign\"\n"));
+	auto run = run_cli({"run", path});
+	CAPTURE(run.out);
+	CHECK(run.code == 0);
+	CHECK(contains(run.out, "perfmc-kcsan-test-pending_kill [upstream]: benign"));
+	CHECK(contains(run.out, "BUG: KCSAN: data-race in __perf_event_overflow / perf_event_wakeup"));
 
-	SECTION("the skeleton is valid TOML that perfmc run rejects only for what is left to complete")
-	{
-		CHECK(contains(skeleton, "name = \"perf_event_overflow-vs-perf_pending_irq\""));
-		std::string path = "/tmp/perf_event_overflow-vs-perf_pending_irq.toml";
-		std::ofstream(path) << skeleton;
-		auto bad = run_cli({"run", path});
-		CHECK(bad.code == 2);
-		std::string done = std::regex_replace(skeleton, std::regex("  # TODO: no frame of this stack[^\n]*\n"),
-						      "  \"read(E)\",\n");
-		std::ofstream(path) << done;
-		auto ok = run_cli({"run", path, "--search", "bounded", "--bound", "1"});
-		CAPTURE(done, ok.out, ok.err);
-		CHECK((ok.code == 0 || ok.code == 1 || ok.code == 4));  // 4: the bound may cut schedules off
-		CHECK(contains(ok.out, "perf_event_overflow-vs-perf_pending_irq [upstream]: "));
-	}
+	// --json: the scenario built, and its verdict under every variant of the model
+	auto j = nlohmann::json::parse(run_cli({"kcsan", file, "--json"}).out)[0];
+	CHECK(j["verdict"] == "benign");
+	CHECK(j["reproduced"] == true);
+	CHECK(j["evidence"]["source"] == "synthesised scenario");
+	CHECK(j["evidence"]["race"]["field"] == "perf_event.pending_kill");
+	CHECK(j["synthesis"]["scenario"].get<std::string>().find("[[cpu]]") != std::string::npos);
+	CHECK(j["synthesis"]["lanes"].size() == 2);
+	CHECK(j["synthesis"]["evidence"]["variants"].size() == 9);
+	CHECK(j["synthesis"]["evidence"]["variants"]["mmap-ctx-lock"].is_string());
 }
 
-TEST_CASE("a shipped scenario matched on the title alone says that its paths are not the report's",
+TEST_CASE("a shipped scenario matched on the title alone does not decide, the scenario built from the report does, "
+	  "and the answer says how the shipped one differs",
 	  "[cli][kcsan]")
 {
-	auto r = run_cli({"kcsan", data + "corpus/syzbot-perf_event_update_userpage-2022.eml"});
+	// __perf_read / perf_event_set_state: read-vs-sched_in declares the pair, but the report's
+	// event_sched_out() runs in a task switch-out, not a switch-in
+	auto r = run_cli({"kcsan", data + "marked.txt"});
 	CAPTURE(r.out);
-	CHECK(contains(r.out, "field:    perf_event_mmap_page.time_running (by the address's offset in the user page)"));
-	CHECK(contains(r.out, "which runs other paths than the report's"));
-	CHECK(contains(r.out, "not the report's paths: access 2 runs mmap() of a perf fd"));
-	auto j = nlohmann::json::parse(run_cli({"kcsan", data + "corpus/syzbot-perf_event_update_userpage-2022.eml", "--json"}).out);
-	CHECK(j[0]["verdict_on_report_paths"] == false);
+	CHECK(r.code == 1);
+	CHECK(contains(r.out, "verdict:  HARMFUL under upstream, reproduced on the report's paths"));
+	CHECK(contains(r.out, "on synthesised scenario kcsan-perf_read-vs-perf_event_set_state: built from the report's paths "
+			      "(sched-out, read); the model's race: perf_event.state in perf_event_set_state() / __perf_read()"));
+	CHECK(contains(r.out, "shipped:  shipped read-vs-sched_in matches the title's pair __perf_read / perf_event_set_state "
+			      "only: its CPUs run sched-in | read, read, not the report's paths: access 1 runs task switch-out"));
+	CHECK(contains(r.out, "replay:   perfmc kcsan " + data + "marked.txt --emit-scenario "
+			      "kcsan-perf_read-vs-perf_event_set_state.toml && perfmc run "
+			      "kcsan-perf_read-vs-perf_event_set_state.toml --variant upstream --replay "));
+	auto j = nlohmann::json::parse(run_cli({"kcsan", data + "marked.txt", "--json"}).out)[0];
+	CHECK(j["verdict_on_report_paths"] == true);
+	CHECK(j["shipped"]["scenario"] == "read-vs-sched_in");
+	CHECK(j["shipped"]["paths_agree"] == false);
+	CHECK(j["shipped"]["ran"] == false);
+	CHECK(j["evidence"]["source"] == "synthesised scenario");
+}
+
+TEST_CASE("a perf report whose stack the model lacks names the frame, and the scenario built so far is still "
+	  "written",
+	  "[cli][kcsan]")
+{
+	std::string file = data + "corpus/tip-perf-pin_count.eml";
+	auto r = run_cli({"kcsan", file});
+	CAPTURE(r.out);
+	CHECK(r.code == 0);
+	CHECK(contains(r.out, "verdict:  not modelled: find_get_context() in stack 1, perf_unpin_context() in stack 2\n"));
+	CHECK(contains(r.out, "stack 1: no model op enters the kernel at perf_event_open"));
+	std::string path = "/tmp/perfmc-kcsan-test-pin_count.toml";
+	std::remove(path.c_str());
+	CHECK(run_cli({"kcsan", file, "--emit-scenario", path}).code == 0);
+	std::string scenario = slurp(path);
+	CHECK(contains(scenario, "# not modelled: find_get_context() in stack 1: the model does not port it"));
+	CHECK(contains(scenario, "# TODO access 1: perf_event_open(): the model has no op for this path yet\n# [[cpu]]"));
+	auto j = nlohmann::json::parse(run_cli({"kcsan", file, "--json"}).out)[0];
+	CHECK(j["verdict"] == "not modelled");
+	CHECK(j["missing"] == nlohmann::json::array({"find_get_context() in stack 1", "perf_unpin_context() in stack 2"}));
+	CHECK(j["synthesis"]["runnable"] == false);
 }
 
 TEST_CASE("a broken report next to good ones: each good one answered, the broken one named at its line, exit 2",
@@ -307,4 +360,17 @@ TEST_CASE("perfmc kcsan --parse-only prints the structure without running anythi
 	CHECK(r.code == 0);
 	CHECK(contains(r.out, "perf_mmap_rb"));
 	CHECK_FALSE(contains(r.out, "verdict"));
+}
+
+TEST_CASE("a race in a cross-CPU read reproduces through the read() that sends the IPI, and mmap-ctx-lock closes it",
+	  "[cli][kcsan]")
+{
+	auto r = run_cli({"kcsan", data + "ipi.txt"});
+	CAPTURE(r.out);
+	CHECK(r.code == 1);
+	CHECK(contains(r.out, "path 2:   read by hardirq on cpu 0: cross-CPU read: __perf_event_read()"));
+	CHECK(contains(r.out, "verdict:  HARMFUL under upstream, reproduced on the report's paths"));
+	CHECK(contains(r.out, "on synthesised scenario kcsan-perf_event_read-vs-perf_mmap_rb: built from the report's paths "
+			      "(mmap, ipi); the model's race: perf_event.tstamp"));
+	CHECK(contains(r.out, "fixes:    mmap-ctx-lock (benign) closes it"));
 }

@@ -1,0 +1,131 @@
+// The plan of a scenario built from a report's paths (checker/kcsan/synth.h): which op each access's
+// kernel entry becomes, on which CPU and in which context, the setup the ops need, and the frames
+// the model lacks. Running it is checked in tests/cli (it needs the model).
+#include "support.h"
+
+#include "checker/kcsan/synth.h"
+
+using namespace perfmc::kcsan;
+using namespace perfmc::kcsan::test;
+
+namespace {
+
+Report first_report(const std::string &file)
+{
+	ParseResult parsed = parse_all(data_file(file), file);
+	REQUIRE_FALSE(parsed.reports.empty());
+	return parsed.reports.front();
+}
+
+}  // namespace
+
+TEST_CASE("the model's frames are generated from its sources, the functions the model ports",
+	  "[kcsan][synthesis]")
+{
+	CHECK(model_ports("perf_mmap_rb"));
+	CHECK(model_ports("event_sched_out"));
+	CHECK(model_ports("event_sched_out.isra.0"));  // GCC's clone suffix
+	CHECK(model_ports("perf_event_update_userpage"));
+	CHECK_FALSE(model_ports("find_get_context"));
+	CHECK_FALSE(model_ports("cpu_clock_event_add"));
+	CHECK(std::is_sorted(model_frames().begin(), model_frames().end()));
+	CHECK(model_frames().size() > 100);
+}
+
+TEST_CASE("the seed report becomes mmap() on the report's cpu 1 against the task's switch-out on cpu 0",
+	  "[kcsan][synthesis]")
+{
+	Report report = first_report("syzbot-perf_event_set_state-perf_mmap_rb.txt");
+	Paths paths = entry_paths(report);
+	Synthesis plan = plan_scenario(report, paths);
+	CHECK(plan.runnable);
+	CHECK(plan.missing.empty());
+	REQUIRE(plan.lanes.size() == 2);
+	CHECK(plan.lanes[0].op == "mmap(E)");
+	CHECK(plan.lanes[0].cpu == 1);
+	CHECK(plan.lanes[0].in == "task");
+	CHECK(plan.lanes[1].op == "sched_out(T)");
+	CHECK(plan.lanes[1].cpu == 0);
+	CHECK(plan.task_cpu == 0);
+	CHECK(plan.state == "ACTIVE");
+	CHECK_FALSE(plan.mapped);  // the mmap() lane maps it
+	std::string text = scenario_toml(report, paths, plan, {{"upstream", "harmful"}, {"mmap-ctx-lock", "benign"}});
+	CHECK(text.find("name = \"kcsan-perf_event_set_state-vs-perf_mmap_rb\"\n") != std::string::npos);
+	CHECK(text.find("covers = [\"perf_event_set_state / perf_mmap_rb\"]") != std::string::npos);
+	CHECK(text.find("running_on = 0\n") != std::string::npos);
+	CHECK(text.find("cpu  = 1\nrun  = [\"mmap(E)\"]") != std::string::npos);
+	CHECK(text.find("cpu  = 0\nrun  = [\"sched_out(T)\"]") != std::string::npos);
+	CHECK(text.find("[expect]\nupstream = \"harmful\"\nmmap-ctx-lock = \"benign\"\n") != std::string::npos);
+}
+
+TEST_CASE("an NMI that interrupted irq_work on one CPU becomes an nmi lane and an irq lane on one CPU, with the "
+	  "buffer the irq_work's wakeup needs",
+	  "[kcsan][synthesis]")
+{
+	Report report = first_report("corpus/lkml-perf-overflow-vs-pending_irq-2022.eml");
+	Paths paths = entry_paths(report);
+	REQUIRE(paths.same_cpu);
+	Synthesis plan = plan_scenario(report, paths);
+	CHECK(plan.runnable);
+	REQUIRE(plan.lanes.size() == 2);
+	CHECK(plan.lanes[0].in == "nmi");
+	CHECK(plan.lanes[1].in == "irq");
+	CHECK(plan.lanes[0].cpu == 0);
+	CHECK(plan.lanes[1].cpu == 0);
+	CHECK(plan.task_cpu == 0);
+	CHECK(plan.mapped);
+	CHECK(plan.setup_ops == std::vector<std::string>{"overflow(E)", "tick()"});
+	CHECK(plan.attrs == std::vector<std::string>{"watermark = 1", "wakeup_watermark = 48"});
+}
+
+TEST_CASE("a path the model has no op for is named with its innermost unported frame, and its lane is a TODO",
+	  "[kcsan][synthesis]")
+{
+	Report report = first_report("corpus/tip-perf-pin_count.eml");
+	Paths paths = entry_paths(report);
+	Synthesis plan = plan_scenario(report, paths);
+	CHECK_FALSE(plan.runnable);
+	CHECK(plan.lanes.empty());
+	REQUIRE(plan.missing.size() >= 2);
+	CHECK(plan.missing[0].text() == "find_get_context() in stack 1");
+	std::string text = scenario_toml(report, paths, plan);
+	CHECK(text.find("# TODO access 1: perf_event_open(): the model has no op for this path yet\n# [[cpu]]\n") !=
+	      std::string::npos);
+	CHECK(text.find("upstream = \"incomplete\"") != std::string::npos);
+}
+
+TEST_CASE("a stack that stops at a function the model ports names its missing kernel entry, not the function",
+	  "[kcsan][synthesis]")
+{
+	Report report = first_report("assert.txt");
+	Paths paths = entry_paths(report);
+	Synthesis plan = plan_scenario(report, paths);
+	CHECK_FALSE(plan.runnable);
+	bool entry = false;
+	for (const MissingFrame &m : plan.missing)
+		if (m.entry_unknown) {
+			entry = true;
+			CHECK(m.text() == "the kernel entry of stack 2 (it ends at event_sched_out())");
+		}
+	CHECK(entry);
+}
+
+TEST_CASE("an access in a cross-CPU call becomes the syscall that sends it, on a CPU of its own, with the task on "
+	  "the access's CPU",
+	  "[kcsan][synthesis]")
+{
+	Report report = first_report("ipi.txt");
+	Paths paths = entry_paths(report);
+	REQUIRE(paths.accesses.size() == 2);
+	CHECK(paths.accesses[1].kind == "ipi");
+	Synthesis plan = plan_scenario(report, paths);
+	CHECK(plan.runnable);
+	REQUIRE(plan.lanes.size() == 2);
+	CHECK(plan.lanes[0].op == "mmap(E)");
+	CHECK(plan.lanes[0].cpu == 1);
+	CHECK(plan.lanes[1].op == "read(E)");
+	CHECK(plan.lanes[1].cpu == 2);  // neither the report's cpu 0 (the IPI's target) nor cpu 1
+	CHECK(plan.lanes[1].in == "task");
+	CHECK(plan.task_cpu == 0);
+	CHECK(plan.state == "ACTIVE");
+}
