@@ -69,6 +69,7 @@ void Runtime::begin_execution(int n, const std::vector<LaneSpec> &specs)
 	steps.clear();
 	texts.clear();
 	races.clear();
+	touched.clear();
 	failed = false;
 	race_failed = false;
 	violation = Violation{};
@@ -178,6 +179,10 @@ static void reset_shadow(Shadow &sh, uint32_t generation, int nr_lanes)
 	for (int u = 0; u < nr_lanes; u++)
 		sh.reads[u].clock = 0;
 	sh.has_release = false;
+	for (int u = 0; u < nr_lanes; u++)
+		sh.ghost_reads[u] = 0;
+	sh.ghost_write = 0;
+	sh.ghost_write_lane = -1;
 	sh.generation = generation;
 }
 
@@ -210,6 +215,51 @@ static void found_race(const char *name, int first_lane, const Shadow::Epoch &fi
 	}
 }
 
+/*
+ * The reduction's view of ghost accesses: a real access of lane t against another lane's
+ * unordered ghost access of the field (a ghost read, if t writes; a ghost write), or the
+ * reverse: both orders can give different values to what the ghost code decides, so the field
+ * needs scheduling points, as for a real conflict. Two ghost accesses are no conflict: neither
+ * is ever a scheduling point, so making the field visible would change nothing.
+ */
+static void ghost_conflicts(const Shadow &sh, const char *name, int t, bool is_write)
+{
+	Runtime &rt = runtime();
+	const LaneState &l = rt.lanes[t];
+	if (sh.ghost_write_lane >= 0 && sh.ghost_write_lane != t && l.vc.c[sh.ghost_write_lane] < sh.ghost_write)
+		rt.make_visible(name);
+	if (is_write)
+		for (int u = 0; u < rt.nr_lanes; u++)
+			if (u != t && sh.ghost_reads[u] && l.vc.c[u] < sh.ghost_reads[u])
+				rt.make_visible(name);
+}
+
+void ghost_access_in_lane(Shadow &sh, const char *name, bool write)
+{
+	Runtime &rt = runtime();
+	if (!rt.reduction)
+		return;
+	if (sh.generation != rt.generation)
+		reset_shadow(sh, rt.generation, rt.nr_lanes);
+	const int t = rt.lane();
+	const LaneState &l = rt.lanes[t];
+	/* against the other lanes' real accesses: their last write; their reads, if this writes */
+	if (sh.write_lane >= 0 && sh.write_lane != t && l.vc.c[sh.write_lane] < sh.last_write.clock)
+		rt.make_visible(name);
+	if (write)
+		for (int u = 0; u < rt.nr_lanes; u++)
+			if (u != t && sh.reads[u].clock && l.vc.c[u] < sh.reads[u].clock)
+				rt.make_visible(name);
+	if (write) {
+		sh.ghost_write = l.vc.c[t];
+		sh.ghost_write_lane = static_cast<int8_t>(t);
+	} else {
+		sh.ghost_reads[t] = l.vc.c[t];
+	}
+	if (rt.is_visible(name))
+		rt.ghost_touched(name);
+}
+
 void check_access_in_lane(Shadow &sh, const char *name, AccessType type, Marking marking, Order order, unsigned size,
 		  uint64_t old_value, uint64_t new_value)
 {
@@ -234,6 +284,7 @@ void check_access_in_lane(Shadow &sh, const char *name, AccessType type, Marking
 	 */
 	if (sh.write_lane >= 0 && sh.write_lane != t && l.vc.c[sh.write_lane] < sh.last_write.clock)
 		rt.make_visible(name);
+	ghost_conflicts(sh, name, t, is_write);
 
 	/* a marked load synchronises with the release it reads from: now (acquire) or at the next smp_rmb */
 	if (marked && !is_write && sh.has_release) {

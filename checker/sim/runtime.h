@@ -201,6 +201,18 @@ struct Runtime {
 		new_visible = true;
 	}
 
+	/*
+	 * The visible fields the running lane has ghost-accessed (peek()/poke()) since the search last
+	 * chose a lane: its step touches them although they are not its pending operation, so the
+	 * search wakes the lanes asleep on them (README, "The reduction", item 5).
+	 */
+	std::vector<const char *> touched;
+	void ghost_touched(const char *name)
+	{
+		if (touched.empty() || touched.back() != name)
+			touched.push_back(name);
+	}
+
 	void begin_execution(int nr_lanes_, const std::vector<LaneSpec> &specs);
 	int cur_lane = 0;  // the running lane, as the runner's scheduler last chose it (set_lane())
 	int lane() const { return cur_lane; }

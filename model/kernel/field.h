@@ -11,7 +11,8 @@
  * sequentially consistent: exactly the assumption under which a race is called benign.
  *
  * peek()/poke() are for ghost code only (the ledger, the final check, setup): invisible to the
- * race detector and no scheduling point.
+ * race detector and no scheduling point; only the reduction sees a lane's ghost access meet
+ * another lane's real one (checker/sim/README.md, "The reduction").
  */
 #pragma once
 
@@ -94,9 +95,17 @@ public:
 		return old;
 	}
 
-	/* ghost access: no race check, no scheduling point */
-	T peek() const { return value_; }
-	void poke(T v) { value_ = v; }
+	/* ghost access: no race check, no scheduling point (the reduction still sees it meet real accesses) */
+	T peek() const
+	{
+		ghost_access(shadow_, name_, false);
+		return value_;
+	}
+	void poke(T v)
+	{
+		ghost_access(shadow_, name_, true);
+		value_ = v;
+	}
 	const char *name() const { return name_; }
 
 private:

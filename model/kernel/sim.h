@@ -68,6 +68,14 @@ struct Shadow {
 	Epoch reads[kMaxLanes];     // the last read of each lane since the last write
 	Clock release[kMaxLanes] = {};  // what a marked release store (or a store after smp_wmb) published
 	bool has_release = false;
+	/*
+	 * Ghost accesses by lanes (peek()/poke() while a lane runs), for the reduction only: a lane's
+	 * code that decides by a ghost read (the model's hardware: does the counter run?) depends on
+	 * the other lanes' writes like a real read does. Never reported, never a scheduling point.
+	 */
+	Clock ghost_reads[kMaxLanes] = {};  // the last ghost read of each lane (0: none)
+	Clock ghost_write = 0;              // the last ghost write, by lane ghost_write_lane
+	int8_t ghost_write_lane = -1;
 	uint32_t generation = 0;    // the execution this shadow belongs to: a stale shadow is reset lazily
 
 	Shadow() = default;
@@ -132,6 +140,17 @@ inline void check_access(Shadow &shadow, const char *name, AccessType type, Mark
 {
 	if (hot.in_lane)  // outside the lanes nothing races and nothing is traced
 		check_access_in_lane(shadow, name, type, marking, order, size, old_value, new_value);
+}
+/*
+ * A ghost access (peek()/poke()) by a lane: not an access of the kernel's, so never a race and
+ * never a scheduling point, but the reduction must see it meet another lane's real access of the
+ * field (checker/sim/README.md, "The reduction": ghost code that decides what a lane does).
+ */
+void ghost_access_in_lane(Shadow &shadow, const char *name, bool write);
+inline void ghost_access(Shadow &shadow, const char *name, bool write)
+{
+	if (hot.in_lane)
+		ghost_access_in_lane(shadow, name, write);
 }
 
 void lock_acquire(LockState &lock, LockKind kind);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -592,4 +593,40 @@ TEST_CASE("the reduced search agrees with the full one on random programs with h
 	}
 	CHECK(compared >= 30);
 	CHECK(failing >= 1);  // not only programs that always pass (a deadlock or an irq-unsafe-lock)
+}
+
+TEST_CASE("a handler that decides with peek() whether to run still meets the writes that decide it", "[kernel][irq][reduction]")
+{
+	// The model's PMI fires only while the counter runs, which it asks with ghost reads (peek():
+	// the hardware, not kernel code). The task stops the counter (obj.a) and then updates what the
+	// NMI reads (obj.b, a plain compound write). The first execution runs the task to its end and
+	// then the NMI, which sees the counter stopped and does nothing: no conflict on a real access.
+	// The ghost read of obj.a against the task's write is one, or the reduced search ends there.
+	auto task = [] {
+		WRITE_ONCE(obj->a, 1);  // pmu->stop(): the counter no longer raises the PMI
+		obj->b += 1;            // the totals the PMI's sample reads
+	};
+	auto nmi = [] {
+		if (obj->a.peek() != 0)
+			return;  // the counter is stopped: no interrupt
+		u64 b = obj->b;  // the sample reads the totals, plainly
+		WRITE_ONCE(obj->seen, b + 1);
+	};
+	auto p = program({{"task", 0, sim::LaneContext::Task, task}, {"PMI", 0, sim::LaneContext::Nmi, nmi}});
+	sim::Options full;
+	full.reduction = false;
+	auto f = sim::explore(p, full);
+	auto r = sim::explore(p, sim::Options{});
+	REQUIRE(f.complete);
+	REQUIRE(r.complete);
+	CHECK(r.outcomes == f.outcomes);
+	CHECK(f.outcomes.size() == 2);  // the NMI before the task's stop samples (seen 1), after it does not
+	std::set<std::string> full_races, reduced_races;
+	for (const sim::Race &x : f.races)
+		full_races.insert(x.key());
+	for (const sim::Race &x : r.races)
+		reduced_races.insert(x.key());
+	CHECK(full_races.size() == 1);  // the NMI's plain read of obj.b against the task's b += 1
+	CHECK(reduced_races == full_races);
+	CHECK(std::find(r.visible.begin(), r.visible.end(), "obj.a") != r.visible.end());
 }
