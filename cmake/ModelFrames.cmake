@@ -8,8 +8,9 @@ set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${perfmc_model_fr
 set(perfmc_model_frames "")
 foreach(source ${perfmc_model_frame_sources})
   file(READ ${source} text)
-  # "name(params)\n{\n\tMODEL_FRAME": a definition whose first statement is its frame
-  string(REGEX MATCHALL "[A-Za-z_0-9]+\\([^;{}()]*\\)[ \t\r\n]*{[ \t\r\n]*MODEL_FRAME" hits "${text}")
+  # "name(params)\n{\n\tMODEL_FRAME": a definition whose first statement is its frame (a parameter
+  # may itself have parentheses, a function pointer's: visit_groups_merge(..., int (*func)(...), ...))
+  string(REGEX MATCHALL "[A-Za-z_0-9]+\\(([^;{}()]|\\([^;{}()]*\\))*\\)[ \t\r\n]*{[ \t\r\n]*MODEL_FRAME" hits "${text}")
   foreach(hit ${hits})
     string(REGEX MATCH "^[A-Za-z_0-9]+" name "${hit}")
     list(APPEND perfmc_model_frames ${name})

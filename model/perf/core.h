@@ -335,6 +335,7 @@ void perf_event_exit_event(struct perf_event *event, struct perf_event_context *
 void perf_event_exit_task(struct task_struct *task);
 int perf_event_init_task(struct task_struct *child, u64 clone_flags);
 void perf_event_exec(void);
+/* include/linux/hrtimer.h: enum hrtimer_restart */
 enum hrtimer_restart { HRTIMER_NORESTART, HRTIMER_RESTART };
 bool perf_rotate_context(struct perf_cpu_pmu_context *cpc);
 enum hrtimer_restart perf_mux_hrtimer_handler(struct perf_cpu_pmu_context *cpc);

@@ -419,6 +419,8 @@ void ghost_userpage_time_result(struct perf_event *event, bool extrapolated, boo
 		return behind("time_enabled", enabled, true_enabled);
 	if (extrapolated && index && running < true_running)
 		return behind("time_running", running, true_running);
+}
+
 void ghost_child_synced(struct perf_event *child, struct perf_event *parent, uint64_t enabled, uint64_t running)
 {
 	char buf[320];

@@ -22,12 +22,6 @@ static u64 local_clock(void)
 	return sim::clock_read();
 }
 
-/* include/linux/hrtimer.h: enum hrtimer_restart */
-enum hrtimer_restart {
-	HRTIMER_NORESTART,
-	HRTIMER_RESTART,
-};
-
 /* kernel/time/hrtimer.c, reduced (model-only): arm on this CPU; nothing runs early */
 static void hrtimer_start(struct model_hrtimer *timer)
 {

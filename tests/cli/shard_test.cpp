@@ -195,7 +195,9 @@ TEST_CASE("merge says when a counterexample may not have the fewest preemptions"
 	REQUIRE(harmful["verdict"] == "harmful");
 	REQUIRE(harmful["bound"] == 1);
 	REQUIRE(part["verdict"] == "incomplete");
-	REQUIRE(part["bound"] == 0);
+	/* --max-executions counts the executions a shard owns, so where it stops depends on the split:
+	 * say it stopped in round 0, before the bound of the violation */
+	part["bound"] = 0;
 	json merged = merge_results({harmful, part});
 	CHECK(merged["verdict"] == "harmful");
 	CHECK(merged["fewest_preemptions"] == false);
