@@ -110,6 +110,18 @@ void perf_mmap_close(struct vm_area_struct *vma)
 	bool detach_rest = false;
 
 	/*
+	 * Model: the kernel goes on to rb_has_aux(rb), a NULL dereference if the event has no buffer
+	 * (a concurrent perf_mmap_rb() that replaced a dying buffer, whose own close then detached
+	 * the new one). Reported as a kernel warning (an oops) instead of followed.
+	 */
+	if (!rb) {
+		::sim::violation("kernel-warning",
+				 "perf_mmap_close(): ring_buffer_get(event) is NULL for a mapped vma: "
+				 "rb_has_aux(rb) dereferences NULL (oops)");
+		return;
+	}
+
+	/*
 	 * The AUX buffer is strictly a sub-buffer, serialize using aux_mutex
 	 * to avoid complications.
 	 */

@@ -95,3 +95,27 @@ TEST_CASE("a harmful run of a 3,000-op lane is reported in well under a second, 
 	CHECK(contains(r.out, "VIOLATION running-le-enabled"));
 	CHECK(r.out.size() < 400000);  // the rows kept and the replay token (one digit per decision)
 }
+
+TEST_CASE("munmap of an event whose buffer a concurrent mmap replaced is reported as the kernel's NULL dereference, not a crash",
+	  "[cli][lanes]")
+{
+	/* found by the fuzz tests (seed 2): CPU 0 maps and unmaps E while CPU 1 maps it; perf_mmap_rb()
+	 * on CPU 1 replaces the dying buffer, CPU 0's close detaches the new one, and the last close
+	 * finds no buffer, where the kernel's rb_has_aux(rb) dereferences NULL */
+	std::string text = slurp(scenarios_dir() + "/mmap-vs-read-inactive.toml");
+	const std::string name = "name    = \"mmap-vs-read-inactive\"";
+	REQUIRE(text.find(name) != std::string::npos);
+	text.replace(text.find(name), name.size(), "name = \"mmap-vs-mmap-munmap\"");
+	const auto first = text.find("run  = [");
+	REQUIRE(first != std::string::npos);
+	text.replace(first, text.find('\n', first) - first, "run  = [\"mmap(E)\", \"munmap(E)\"]");
+	const auto second = text.find("run  = [", first + 1);
+	REQUIRE(second != std::string::npos);
+	text.replace(second, text.find('\n', second) - second, "run  = [\"mmap(E)\"]");
+	const std::string path = write_file(temp_dir("mmap-vs-mmap-munmap") + "/mmap-vs-mmap-munmap.toml", text);
+	auto r = run_cli({"run", path});
+	CAPTURE(r.out, r.err);
+	CHECK(r.code == 1);
+	CHECK(r.out.find("harmful: kernel-warning broken") != std::string::npos);
+	CHECK(r.out.find("rb_has_aux(rb) dereferences NULL") != std::string::npos);
+}
