@@ -4,7 +4,7 @@
  * 7129-7200 (perf_mmap) at 12f24484da13 (AOSC-Tracking/ubuntu-linux-unstable); rb_alloc() from
  * kernel/events/ring_buffer.c.
  *
- * Left out: data pages, page tables (map_range), VM accounting (perf_mmap_calc_limits always
+ * Left out: data pages, page tables (map_range() keeps only its use of rb), VM accounting (perf_mmap_calc_limits always
  * allows, perf_mmap_account, mmap_user), the AUX area (perf_mmap_aux, aux_mmap_count), pmu
  * event_mapped/unmapped callbacks, RCU grace periods (rcu_pending / cond_synchronize_rcu; nothing
  * is freed: the world owns every buffer). rb_alloc() is in ring_buffer.cpp.
@@ -254,7 +254,19 @@ int perf_mmap_rb(struct vm_area_struct *vma, struct perf_event *event, unsigned 
 	if (variant(MMAP_CTX_LOCK))
 		raw_spin_unlock_irq(&event->ctx->lock);
 
-	refcount_set(&event->mmap_count, 1);
+	/*
+	 * Model: a perf_mmap_close() of the old buffer's last mapping may still hold its count of
+	 * event->mmap_count here (it dropped rb->mmap_count to 0, which sent this call down the
+	 * "raced" branch, but has not reached refcount_dec_and_mutex_lock() yet). The set below
+	 * overwrites that count, so that close takes event->mmap_count to 0 and detaches the buffer
+	 * this call just mapped. Variant mmap-count-inc counts on top of it instead.
+	 */
+	if (variant(MMAP_COUNT_INC)) {	/* variant mmap-count-inc */
+		if (!refcount_inc_not_zero(&event->mmap_count))
+			refcount_set(&event->mmap_count, 1);
+	} else {
+		refcount_set(&event->mmap_count, 1);
+	}
 
 	return 0;
 }
@@ -324,9 +336,27 @@ int perf_mmap_aux(struct vm_area_struct *vma, struct perf_event *event, unsigned
 }
 
 /*
+ * kernel/events/core.c: map_range() @ 12f24484da13 (core.c:6872).
+ * Model: no page tables. What is kept is the kernel's use of rb: perf_mmap_to_page(rb, pgoff)
+ * for each page, which with a NULL rb is a NULL dereference, reported as a kernel warning (an
+ * oops) instead of followed.
+ */
+static int map_range(struct perf_buffer *rb, struct vm_area_struct *vma)
+{
+	MODEL_FRAME(6872);
+	(void)vma;
+	if (!rb) {
+		::sim::violation("kernel-warning",
+				 "map_range(): event->rb is NULL after perf_mmap_rb() succeeded: "
+				 "perf_mmap_to_page(NULL, pgoff) dereferences NULL (oops)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
  * kernel/events/core.c: perf_mmap() @ 12f24484da13 (core.c:7129).
- * Model: no security hook, no vm_flags_set,
- * no event_mapped callback, no map_range() (no page tables).
+ * Model: no security hook, no vm_flags_set, no event_mapped callback; map_range() as above.
  */
 int perf_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -368,6 +398,16 @@ int perf_mmap(struct file *file, struct vm_area_struct *vma)
 		if (ret)
 			return ret;
 	}
+
+	/*
+	 * Try to map it into the page table. On fail, invoke
+	 * perf_mmap_close() to undo the above, as the callsite expects
+	 * full cleanup in this case and therefore does not invoke
+	 * vmops::close().
+	 */
+	ret = map_range(event->rb, vma);
+	if (ret)
+		perf_mmap_close(vma);
 
 	return ret;
 }

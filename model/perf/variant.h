@@ -19,6 +19,11 @@ enum model_variant {
 	MMAP_CTX_LOCK,	/* "mmap-ctx-lock": perf_mmap_rb() updates the event's times and its user
 			 * page under ctx->lock (proposed for the seed-000 race; no upstream fix
 			 * found as of the tree modelled) */
+	MMAP_COUNT_INC,	/* "mmap-count-inc": perf_mmap_rb() counts a new buffer's mapping on top of an
+			 * event->mmap_count that a perf_mmap_close() in flight still holds (refcount
+			 * inc, or set to 1 from 0), as perf_mmap() did with atomic_inc() before
+			 * "perf/core: Split the ringbuffer mmap() and allocation code out" (Thomas
+			 * Gleixner, 2025-08) made it refcount_set(.., 1). Proposed; not upstream */
 	/*
 	 * Kernel history (issue 5 item 5): each reverts one upstream fix at the lines it changed,
 	 * so the fixed code is "upstream". These change behaviour even when nothing runs

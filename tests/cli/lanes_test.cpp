@@ -119,3 +119,22 @@ TEST_CASE("munmap of an event whose buffer a concurrent mmap replaced is reporte
 	CHECK(r.out.find("harmful: kernel-warning broken") != std::string::npos);
 	CHECK(r.out.find("rb_has_aux(rb) dereferences NULL") != std::string::npos);
 }
+
+TEST_CASE("perf_mmap_rb's refcount_set loses the mmap_count a concurrent perf_mmap_close still holds; mmap-count-inc keeps it",
+	  "[cli][lanes][mmap]")
+{
+	/* munmap-vs-mmap-remap: CPU 0 unmaps E's only mapping, CPU 1 maps E again and unmaps it */
+	auto upstream = run_cli({"run", "munmap-vs-mmap-remap"});
+	CAPTURE(upstream.out, upstream.err);
+	CHECK(upstream.code == 1);
+	CHECK(contains(upstream.out, "munmap-vs-mmap-remap [upstream]: harmful: kernel-warning broken"));
+	/* the close that still held its count takes event->mmap_count below zero (refcount underflow) */
+	CHECK(contains(upstream.out, "perf_mmap_close: atomic write perf_event.mmap_count = 0xffffffffffffffff (was 0)"));
+	CHECK(contains(upstream.out, "perf_mmap_rb: atomic write perf_event.mmap_count = 1 (was 1)"));
+
+	auto fixed = run_cli({"run", "munmap-vs-mmap-remap", "--variant", "mmap-count-inc"});
+	CAPTURE(fixed.out, fixed.err);
+	CHECK(fixed.code == 0);
+	CHECK(contains(fixed.out, "[mmap-count-inc]: pass: no data race and no invariant broken"));
+	CHECK(contains(fixed.out, "(exhaustive search complete)"));
+}
