@@ -27,6 +27,14 @@ inline std::string violations_text(const std::vector<sim::Violation> &v)
 /* the violations the sequential runs have found so far, taken (none left over), as text */
 inline std::string taken_violations() { return violations_text(sim::take_sequential_violations()); }
 
+/* the model's final checks on a world (its model's check_final(), found by argument-dependent
+ * lookup: model:: for perf_world, legacy:: for legacy_world), then taken_violations() */
+template <class World> std::string final_violations(World &world)
+{
+	check_final(world);
+	return taken_violations();
+}
+
 /*
  * One sequential run: the sequential simulator reset (no violation left over, cpu0), and the
  * run's selection, which every setup() carries into the world it builds.

@@ -18,7 +18,7 @@ namespace {
 
 using model::WorldSetup;
 
-using fixture::at, fixture::event, fixture::taken_violations, fixture::task_context;
+using fixture::at, fixture::event, fixture::final_violations, fixture::taken_violations, fixture::task_context;
 using Fresh = fixture::FreshFor<model::perf_model>;
 
 /* T runs on cpu0 with A (ACTIVE) and E (exclusive, INACTIVE), both inherit; C is T's child-to-be */
@@ -32,6 +32,14 @@ std::unique_ptr<perf_world> forked_world(const Fresh &fresh)
 	sim::set_sequential_cpu(0);
 	model::op_fork(*w, 0, 1);
 	return w;
+}
+
+/* T runs on cpu0 with E (ACTIVE) and `other`, built at 0 */
+std::unique_ptr<perf_world> running_with(const Fresh &fresh, model::EventSetup other)
+{
+	WorldSetup s = fresh.setup({task_context("T", 0)}, {event("E", 0, "ACTIVE"), std::move(other)});
+	at(0);
+	return model::build_world(s);
 }
 
 }  // namespace
@@ -96,8 +104,7 @@ TEST_CASE("exit: an INACTIVE child's last enabled period reaches its parent's ch
 		CHECK(EC->total_time_enabled.peek() == 100);  // its own totals are right in both (list_del_event()'s OFF step)
 		CHECK(EC->state.peek() == PERF_EVENT_STATE_EXIT);
 
-		model::check_final(*w);
-		std::string got = taken_violations();
+		std::string got = final_violations(*w);
 		if (!pre) {
 			CHECK(got == "");
 		} else {
@@ -116,11 +123,7 @@ TEST_CASE("exec: enable_on_exec puts the event on without losing the running eve
 		CAPTURE(v);
 		bool pre = std::string(v) != "upstream";
 		Fresh fresh(v);
-		WorldSetup s = fresh.setup({task_context("T", 0)},
-					   {event("E", 0, "ACTIVE"),
-					    event("F", 0, "OFF", -1, {{"enable_on_exec", 1}})});
-		at(0);
-		auto w = model::build_world(s);
+		auto w = running_with(fresh, event("F", 0, "OFF", -1, {{"enable_on_exec", 1}}));
 		struct perf_event *E = &w->events[0], *F = &w->events[1];
 
 		sim::set_sequential_cpu(0);
@@ -131,8 +134,7 @@ TEST_CASE("exec: enable_on_exec puts the event on without losing the running eve
 		CHECK(E->state.peek() == PERF_EVENT_STATE_ACTIVE);
 		at(200);
 		model::ReadValues r = model::op_read(*w, 0);
-		model::check_final(*w);
-		std::string got = taken_violations();
+		std::string got = final_violations(*w);
 		if (!pre) {
 			CHECK(got == "");
 		} else {
@@ -158,8 +160,7 @@ TEST_CASE("exec: a second exec finds enable_on_exec cleared and changes nothing"
 	REQUIRE(model::op_ioctl(*w, 0, PERF_EVENT_IOC_DISABLE) == 0);
 	model::op_exec(*w, 0);
 	CHECK(F->state.peek() == PERF_EVENT_STATE_OFF);  // the user's disable stands
-	model::check_final(*w);
-	CHECK(taken_violations() == "");
+	CHECK(final_violations(*w) == "");
 }
 
 TEST_CASE("fork then disable: perf_event_for_each_child() turns the inherited child OFF with its parent", "[model][fork]")
@@ -181,8 +182,7 @@ TEST_CASE("fork then disable: perf_event_for_each_child() turns the inherited ch
 	CHECK(EC->state.peek() == PERF_EVENT_STATE_OFF);
 	model::op_sched_in(*w, 1);
 	CHECK(EC->state.peek() == PERF_EVENT_STATE_OFF);  // C runs, its child stays off
-	model::check_final(*w);
-	CHECK(taken_violations() == "");
+	CHECK(final_violations(*w) == "");
 }
 
 TEST_CASE("rotate: the mux hrtimer swaps the flexible group on the PMU for the one waiting, charging both their time",
@@ -208,8 +208,7 @@ TEST_CASE("rotate: the mux hrtimer swaps the flexible group on the PMU for the o
 	model::op_rotate(*w);  // and back
 	CHECK(A->state.peek() == PERF_EVENT_STATE_ACTIVE);
 	CHECK(E->state.peek() == PERF_EVENT_STATE_INACTIVE);
-	model::check_final(*w);
-	CHECK(taken_violations() == "");
+	CHECK(final_violations(*w) == "");
 	// each ran for part of the time it was enabled (the ledger agrees: no violation above)
 	CHECK(A->total_time_running.peek() > 0);
 	CHECK(A->total_time_running.peek() < A->total_time_enabled.peek());
@@ -224,11 +223,7 @@ TEST_CASE("install: perf_install_in_context() into a running task freezes the cl
 		CAPTURE(v);
 		bool pre = std::string(v) != "upstream";
 		Fresh fresh(v);
-		WorldSetup s = fresh.setup({task_context("T", 0)},
-					   {event("E", 0, "ACTIVE"),
-					    event("N", 0, "INACTIVE", -1, {{"open_later", 1}})});
-		at(0);
-		auto w = model::build_world(s);
+		auto w = running_with(fresh, event("N", 0, "INACTIVE", -1, {{"open_later", 1}}));
 		struct perf_event *E = &w->events[0], *N = &w->events[1];
 		REQUIRE((N->attach_state & PERF_ATTACH_CONTEXT) == 0);
 		REQUIRE(w->contexts[0]->nr_events == 1);
@@ -240,8 +235,7 @@ TEST_CASE("install: perf_install_in_context() into a running task freezes the cl
 		CHECK(N->state.peek() == PERF_EVENT_STATE_ACTIVE);
 		CHECK(E->state.peek() == PERF_EVENT_STATE_ACTIVE);
 		at(200);
-		model::check_final(*w);
-		std::string got = taken_violations();
+		std::string got = final_violations(*w);
 		if (!pre)
 			CHECK(got == "");
 		else
@@ -301,8 +295,7 @@ TEST_CASE("not-stranded: an event exec enabled that ends OFF without a disable i
 			perf_event_set_state(F, PERF_EVENT_STATE_OFF);
 			raw_spin_unlock_irq(&F->ctx->lock);
 		}
-		model::check_final(*w);
-		std::string got = taken_violations();
+		std::string got = final_violations(*w);
 		if (by_ioctl)
 			CHECK(got == "");
 		else
@@ -336,6 +329,5 @@ TEST_CASE("sync_stat: the clone swap flips an inherit_stat event's totals with i
 	u64 t_enabled = EC->total_time_enabled.peek();
 	CHECK(EC->total_time_running.peek() == t_enabled);
 	at(200);
-	model::check_final(*w);
-	CHECK(taken_violations() == "");
+	CHECK(final_violations(*w) == "");
 }
