@@ -42,43 +42,69 @@ EntryRule ipi_row(const std::string &frame, const std::string &op, const std::st
  * The table. A row maps one kind of kernel entry (paths.cpp names the kinds) to the perf model's op
  * that enters the kernel there (`perfmc list --ops`), with the setup the op needs to reach the
  * report's access. Rows are tried in order: a row with needs_frame or model_op before the general
- * row of its kind. A new op of the model is a new row, one line; ioctl_row() and ipi_row() write the
- * rows of those two shapes.
+ * row of its kind. A new op of the model is a new row: one entry naming only the fields it needs
+ * (the others keep their defaults), its note on a line of its own when the entry does not fit on
+ * one; ioctl_row() and ipi_row() write the rows of those two shapes.
  *
  * No row maps userpage_read or userpage_time: they are user space reading the mmap()ed page, which
  * KCSAN does not instrument, so no report has their stack.
  */
 const std::vector<EntryRule> rules = {
-	{.kind = "sched-out", .op = "sched_out(T)", .task = RunsHere, .state = "ACTIVE", .note = "the task switches out on this CPU: perf_event_task_sched_out() -> __perf_event_task_sched_out()"},
-	{.kind = "sched-in", .op = "sched_in(T)", .task = NotRunning, .state = "INACTIVE", .note = "the task switches in on this CPU: perf_event_task_sched_in() -> __perf_event_task_sched_in()"},
+	{.kind = "sched-out", .op = "sched_out(T)", .task = RunsHere, .state = "ACTIVE",
+	 .note = "the task switches out on this CPU: perf_event_task_sched_out() -> __perf_event_task_sched_out()"},
+	{.kind = "sched-in", .op = "sched_in(T)", .task = NotRunning, .state = "INACTIVE",
+	 .note = "the task switches in on this CPU: perf_event_task_sched_in() -> __perf_event_task_sched_in()"},
 	{.kind = "mmap", .op = "mmap(E)", .note = "mmap() of the event's fd: perf_mmap() -> perf_mmap_rb()"},
-	{.kind = "munmap", .op = "munmap(E)", .mapped = true, .note = "munmap() of the event's mapping: perf_mmap_close()"},
-	{.kind = "read", .needs_frame = "perf_read_group", .op = "read_group(E)", .attr = "read_format_group = true", .other = Member, .note = "read() of a PERF_FORMAT_GROUP leader: perf_read() -> __perf_read() -> perf_read_group() (S is E's group member)"},
+	{.kind = "munmap", .op = "munmap(E)", .mapped = true,
+	 .note = "munmap() of the event's mapping: perf_mmap_close()"},
+	{.kind = "read", .needs_frame = "perf_read_group", .op = "read_group(E)",
+	 .attr = "read_format_group = true", .other = Member,
+	 .note = "read() of a PERF_FORMAT_GROUP leader: perf_read() -> __perf_read() -> perf_read_group() (S is E's group member)"},
 	{.kind = "read", .op = "read(E)", .note = "read() of the event's fd: perf_read() -> perf_read_one()"},
-	{.kind = "read_local", .op = "read_local(E)", .task = RunsHere, .note = "a BPF program on this CPU: bpf_perf_event_read_value() -> perf_event_read_local(), IRQs off, no lock"},
+	{.kind = "read_local", .op = "read_local(E)", .task = RunsHere,
+	 .note = "a BPF program on this CPU: bpf_perf_event_read_value() -> perf_event_read_local(), IRQs off, no lock"},
 	ioctl_row("enable", "OFF"),
 	ioctl_row("disable", "ACTIVE"),
 	ioctl_row("reset", ""),
-	{.kind = "poll", .op = "poll(E)", .mapped = true, .attr = "watermark = 1, wakeup_watermark = 16", .note = "poll(2) on the event's fd: do_poll() -> perf_poll()"},
-	{.kind = "close", .op = "close(E)", .note = "close() of the event's last fd: perf_release() -> perf_event_release_kernel()"},
-	{.kind = "exec", .op = "exec(T)", .task = RunsHere, .state = "OFF", .attr = "enable_on_exec = true", .note = "execve(): begin_new_exec() -> perf_event_exec() -> perf_event_enable_on_exec() (E waits OFF with enable_on_exec)"},
-	{.kind = "fork", .op = "fork(T, C)", .task = RunsHere, .attr = "inherit = true", .context = "C", .note = "fork(): copy_process() -> perf_event_init_task() -> inherit_task_group() -> inherit_event() (E inherited by the child C)"},
-	{.kind = "exit", .op = "exit(T)", .task = RunsHere, .note = "do_exit() -> perf_event_exit_task() -> perf_event_exit_event() -> perf_remove_from_context()"},
-	{.kind = "perf_event_open", .needs_frame = "perf_install_in_context", .op = "install(E)", .state = "INACTIVE", .attr = "open_later = true", .note = "the end of perf_event_open(): perf_install_in_context() -> task_function_call() (E opened, not yet installed)"},
-	{.kind = "perf_event_open", .needs_frame = "perf_remove_from_context", .op = "remove(E)", .note = "perf_event_open()'s move_group: perf_remove_from_context(E, 0) under ctx->mutex"},
-	{.kind = "hrtimer", .needs_frame = "perf_mux_hrtimer_handler", .op = "rotate", .task = RunsHere, .state = "INACTIVE", .attr = "exclusive = true", .other = Competitor, .note = "the mux hrtimer: perf_mux_hrtimer_handler() -> perf_rotate_context() (A holds the PMU, E waits: the groups rotate)"},
-	{.kind = "pmu-nmi", .needs_frame = "deferred_request", .op = "nmi_sample(E)", .task = RunsHere, .state = "ACTIVE", .attr = "defer_callchain = true", .note = "the PMU's overflow NMI samples a deferred callchain: perf_callchain() -> deferred_request()"},
-	{.kind = "pmu-nmi", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE", .note = "the PMU's overflow interrupt: perf_event_overflow() -> __perf_event_overflow()"},
-	{.kind = "interrupt", .needs_frame = "__perf_event_overflow", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE", .note = "the PMU's overflow interrupt: perf_event_overflow() -> __perf_event_overflow()"},
+	{.kind = "poll", .op = "poll(E)", .mapped = true, .attr = "watermark = 1, wakeup_watermark = 16",
+	 .note = "poll(2) on the event's fd: do_poll() -> perf_poll()"},
+	{.kind = "close", .op = "close(E)",
+	 .note = "close() of the event's last fd: perf_release() -> perf_event_release_kernel()"},
+	{.kind = "exec", .op = "exec(T)", .task = RunsHere, .state = "OFF", .attr = "enable_on_exec = true",
+	 .note = "execve(): begin_new_exec() -> perf_event_exec() -> perf_event_enable_on_exec() (E waits OFF with enable_on_exec)"},
+	{.kind = "fork", .op = "fork(T, C)", .task = RunsHere, .attr = "inherit = true", .context = "C",
+	 .note = "fork(): copy_process() -> perf_event_init_task() -> inherit_task_group() -> inherit_event() (E inherited by the child C)"},
+	{.kind = "exit", .op = "exit(T)", .task = RunsHere,
+	 .note = "do_exit() -> perf_event_exit_task() -> perf_event_exit_event() -> perf_remove_from_context()"},
+	{.kind = "perf_event_open", .needs_frame = "perf_install_in_context", .op = "install(E)", .state = "INACTIVE",
+	 .attr = "open_later = true",
+	 .note = "the end of perf_event_open(): perf_install_in_context() -> task_function_call() (E opened, not yet installed)"},
+	{.kind = "perf_event_open", .needs_frame = "perf_remove_from_context", .op = "remove(E)",
+	 .note = "perf_event_open()'s move_group: perf_remove_from_context(E, 0) under ctx->mutex"},
+	{.kind = "hrtimer", .needs_frame = "perf_mux_hrtimer_handler", .op = "rotate", .task = RunsHere, .state = "INACTIVE",
+	 .attr = "exclusive = true", .other = Competitor,
+	 .note = "the mux hrtimer: perf_mux_hrtimer_handler() -> perf_rotate_context() (A holds the PMU, E waits: the groups rotate)"},
+	{.kind = "pmu-nmi", .needs_frame = "deferred_request", .op = "nmi_sample(E)", .task = RunsHere, .state = "ACTIVE",
+	 .attr = "defer_callchain = true",
+	 .note = "the PMU's overflow NMI samples a deferred callchain: perf_callchain() -> deferred_request()"},
+	{.kind = "pmu-nmi", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE",
+	 .note = "the PMU's overflow interrupt: perf_event_overflow() -> __perf_event_overflow()"},
+	{.kind = "interrupt", .needs_frame = "__perf_event_overflow", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE",
+	 .note = "the PMU's overflow interrupt: perf_event_overflow() -> __perf_event_overflow()"},
 	/*
 	 * The irq_work of an overflow whose record crossed the wakeup watermark. A first record in the
 	 * setup (32 of 48 bytes) makes the lane's record the one that crosses it, and another overflow
 	 * (an NMI's) after it one that does not: the model runs an irq_work queued in an NMI at the
 	 * NMI's end, where the kernel runs it in the self-IPI after the interrupted hardirq returns.
 	 */
-	{.kind = "irq_work", .needs_frame = "perf_pending_irq", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE", .mapped = true, .attr = "watermark = 1, wakeup_watermark = 48", .setup_op = "overflow(E); tick()", .note = "the overflow's irq_work as the interrupt returns: perf_pending_irq() -> perf_event_wakeup() (the op runs the overflow that queues it first)"},
-	{.kind = "task_work", .needs_frame = "unwind_deferred_task_work", .op = "return_to_user(T)", .task = RunsHere, .state = "ACTIVE", .attr = "defer_callchain = true", .note = "the task returns to user space: task_work_run() -> unwind_deferred_task_work() -> perf_event_deferred_task()"},
-	{.kind = "tick", .op = "tick()", .task = RunsHere, .state = "ACTIVE", .note = "the scheduler tick on this CPU: perf_event_task_tick() -> perf_adjust_freq_unthr_context()"},
+	{.kind = "irq_work", .needs_frame = "perf_pending_irq", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE", .mapped = true,
+	 .attr = "watermark = 1, wakeup_watermark = 48", .setup_op = "overflow(E); tick()",
+	 .note = "the overflow's irq_work as the interrupt returns: perf_pending_irq() -> perf_event_wakeup() (the op runs the overflow that queues it first)"},
+	{.kind = "task_work", .needs_frame = "unwind_deferred_task_work", .op = "return_to_user(T)", .task = RunsHere, .state = "ACTIVE",
+	 .attr = "defer_callchain = true",
+	 .note = "the task returns to user space: task_work_run() -> unwind_deferred_task_work() -> perf_event_deferred_task()"},
+	{.kind = "tick", .op = "tick()", .task = RunsHere, .state = "ACTIVE",
+	 .note = "the scheduler tick on this CPU: perf_event_task_tick() -> perf_adjust_freq_unthr_context()"},
 	ipi_row("__perf_event_read", "read(E)", "ACTIVE", "", "read(): perf_event_read()"),
 	ipi_row("__perf_event_enable", "enable(E)", "OFF", "", "ioctl(ENABLE): event_function_call()"),
 	ipi_row("__perf_event_disable", "disable(E)", "ACTIVE", "", "ioctl(DISABLE): event_function_call()"),

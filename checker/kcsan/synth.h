@@ -7,7 +7,7 @@
 // that scenario files go through, and so that a developer can save it and complete it.
 //
 // The entry-to-op mapping is one table (entry_rules()): a row per kernel entry the model has an op
-// for. Adding an op to the model is adding a row there, one line.
+// for. Adding an op to the model is adding a row there: one entry, naming the fields it needs.
 // A report path that no row maps, or a frame of a stack that the model does not port (the list is
 // generated from the model's MODEL_FRAME()s, cmake/ModelFrames.cmake), is named as missing:
 // `not modelled: perf_swevent_event() in stack 2`.
@@ -45,7 +45,7 @@ enum class OtherEvent {
 	Member,      // "S", a member of E's group (leader = "E"), in E's state: a group read has a sibling
 };
 
-// One row of the entry-to-op table. The rows are written with designated initializers, one line a
+// One row of the entry-to-op table. The rows are written with designated initializers, one entry a
 // row, the fields a row does not name at their defaults (synth.cpp).
 struct EntryRule {
 	std::string kind{};         // kcsan::AccessPath::kind it maps
