@@ -88,13 +88,23 @@ std::string op_path_kind(const Op &op, const std::string &lane_context)
 {
 	if (op.is_call)
 		return "call " + op.name;
-	static const std::vector<std::pair<std::string, std::string>> names = {
-		{"sched_out", "sched-out"}, {"sched_in", "sched-in"}, {"mmap", "mmap"},   {"munmap", "munmap"},
-		{"read", "read"},           {"enable", "ioctl"},     {"disable", "ioctl"}, {"reset", "ioctl"},
-		{"userpage_read", "user space"}};
-	for (const auto &[name, kind] : names)
-		if (op.name == name)
-			return kind;
+	if (op.name == "userpage_read" || op.name == "userpage_time")
+		return "user space";
+	// the kind of the entry-to-op table's rows that run the op in the lane itself (not the
+	// cross-CPU call it sends), when they all say one kind: rotate is the hrtimer, install and
+	// remove perf_event_open(); an op several kinds enter (overflow) is told by its lane below
+	std::string kind;
+	for (const kcsan::EntryRule &rule : kcsan::entry_rules()) {
+		if (rule.remote || rule.op.substr(0, rule.op.find('(')) != op.name)
+			continue;
+		if (!kind.empty() && kind != rule.kind) {
+			kind.clear();
+			break;
+		}
+		kind = rule.kind;
+	}
+	if (!kind.empty())
+		return kind;
 	std::string s = op.summary;
 	if (lane_context == "nmi" || s.find("NMI") != std::string::npos)
 		return "pmu-nmi";

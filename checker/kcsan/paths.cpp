@@ -76,6 +76,7 @@ constexpr Hook hooks[] = {
 	{"perf_event_exit_task", "exit", "", "task exit"},
 	{"perf_event_exec", "exec", "", "exec()"},
 	{"perf_event_enable_on_exec", "exec", "", "exec()"},
+	{"perf_event_read_local", "read_local", "read_local", "perf_event_read_local() (a BPF program's read)"},
 	{"perf_event_init_task", "fork", "", "fork(): inheriting events"},
 	{"perf_event_fork", "fork", "", "fork()"},
 	{"__do_sys_perf_event_open", "perf_event_open", "", "perf_event_open()"},

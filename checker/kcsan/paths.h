@@ -38,7 +38,7 @@ struct AccessPath {
 	Context context = Context::Task;  // where the access ran
 	int cpu = -1;
 	int task_pid = -1;
-	std::string kind;         // "sched-out", "sched-in", "mmap", "munmap", "read", "ioctl", "poll", "close",
+	std::string kind;         // "sched-out", "sched-in", "mmap", "munmap", "read", "read_local", "ioctl", "poll", "close",
 	                          // "exit", "exec", "fork", "perf_event_open", "pmu-nmi", "irq_work",
 	                          // "task_work", "hrtimer", "ipi", "tick", "tracepoint", "software-event",
 	                          // "syscall", "kernel-thread", "idle", "interrupt", "unknown"

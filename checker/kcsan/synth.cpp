@@ -15,64 +15,101 @@ const std::vector<std::string> frames_list = {
 #include "model_frames.inc"
 };
 
+using enum TaskNeed;
+using enum OtherEvent;
+
+/* ioctl(PERF_EVENT_IOC_<CMD>) of E: op <cmd>(E), E in the state the command changes */
+EntryRule ioctl_row(const std::string &cmd, const std::string &state)
+{
+	std::string upper;
+	for (char c : cmd)
+		upper += static_cast<char>(c - 'a' + 'A');
+	return {.kind = "ioctl", .model_op = cmd, .op = cmd + "(E)", .state = state,
+		.note = fmt::format("ioctl(PERF_EVENT_IOC_{}): perf_ioctl() -> _perf_event_{}()", upper, cmd)};
+}
+
+/* A cross-CPU call: the lane is the syscall that sends the IPI (from a CPU of its own) whose
+ * `frame` runs on the access's CPU, where T runs */
+EntryRule ipi_row(const std::string &frame, const std::string &op, const std::string &state, const std::string &attr,
+		  const std::string &sender)
+{
+	return {.kind = "ipi", .needs_frame = frame, .op = op, .task = RunsHere, .state = state, .attr = attr,
+		.note = fmt::format("{} on another CPU sends the IPI whose {}() runs on the task's CPU", sender, frame),
+		.remote = true};
+}
+
 /*
- * The table. A row maps one kind of kernel entry to the perf model's op that enters the kernel
- * there (`perfmc list --ops`), with the setup the op needs to reach the report's access. Rows are
- * tried in order: a row with needs_frame or model_op before the general row of its kind. A new op
- * of the model (exec, fork, exit, read_group, rotate, ...) is a new row; paths.cpp names the kinds.
+ * The table. A row maps one kind of kernel entry (paths.cpp names the kinds) to the perf model's op
+ * that enters the kernel there (`perfmc list --ops`), with the setup the op needs to reach the
+ * report's access. Rows are tried in order: a row with needs_frame or model_op before the general
+ * row of its kind. A new op of the model is a new row: one entry naming only the fields it needs
+ * (the others keep their defaults), its note on a line of its own when the entry does not fit on
+ * one; ioctl_row() and ipi_row() write the rows of those two shapes.
  *
- *  kind, model_op, needs_frame, op, task, state, mapped, attr, setup_op, note
+ * No row maps userpage_read or userpage_time: they are user space reading the mmap()ed page, which
+ * KCSAN does not instrument, so no report has their stack.
  */
 const std::vector<EntryRule> rules = {
-	{"sched-out", "", "", "sched_out(T)", TaskNeed::RunsHere, "ACTIVE", false, "", "",
-	 "the task switches out on this CPU: perf_event_task_sched_out() -> __perf_event_task_sched_out()"},
-	{"sched-in", "", "", "sched_in(T)", TaskNeed::NotRunning, "INACTIVE", false, "", "",
-	 "the task switches in on this CPU: perf_event_task_sched_in() -> __perf_event_task_sched_in()"},
-	{"mmap", "", "", "mmap(E)", TaskNeed::Any, "", false, "", "", "mmap() of the event's fd: perf_mmap() -> perf_mmap_rb()"},
-	{"munmap", "", "", "munmap(E)", TaskNeed::Any, "", true, "", "", "munmap() of the event's mapping: perf_mmap_close()"},
-	{"read", "", "", "read(E)", TaskNeed::Any, "", false, "", "", "read() of the event's fd: perf_read() -> perf_read_one()"},
-	{"ioctl", "enable", "", "enable(E)", TaskNeed::Any, "OFF", false, "", "",
-	 "ioctl(PERF_EVENT_IOC_ENABLE): perf_ioctl() -> _perf_event_enable()"},
-	{"ioctl", "disable", "", "disable(E)", TaskNeed::Any, "ACTIVE", false, "", "",
-	 "ioctl(PERF_EVENT_IOC_DISABLE): perf_ioctl() -> _perf_event_disable()"},
-	{"ioctl", "reset", "", "reset(E)", TaskNeed::Any, "", false, "", "",
-	 "ioctl(PERF_EVENT_IOC_RESET): perf_ioctl() -> _perf_event_reset()"},
-	{"poll", "", "", "poll(E)", TaskNeed::Any, "", true, "watermark = 1, wakeup_watermark = 16", "",
-	 "poll(2) on the event's fd: do_poll() -> perf_poll()"},
-	{"close", "", "", "close(E)", TaskNeed::Any, "", false, "", "",
-	 "close() of the event's last fd: perf_release() -> perf_event_release_kernel()"},
-	{"pmu-nmi", "", "deferred_request", "nmi_sample(E)", TaskNeed::RunsHere, "ACTIVE", false, "defer_callchain = true", "",
-	 "the PMU's overflow NMI samples a deferred callchain: perf_callchain() -> deferred_request()"},
-	{"pmu-nmi", "", "", "overflow(E)", TaskNeed::RunsHere, "ACTIVE", false, "", "",
-	 "the PMU's overflow interrupt: perf_event_overflow() -> __perf_event_overflow()"},
-	{"interrupt", "", "__perf_event_overflow", "overflow(E)", TaskNeed::RunsHere, "ACTIVE", false, "", "",
-	 "the PMU's overflow interrupt: perf_event_overflow() -> __perf_event_overflow()"},
+	{.kind = "sched-out", .op = "sched_out(T)", .task = RunsHere, .state = "ACTIVE",
+	 .note = "the task switches out on this CPU: perf_event_task_sched_out() -> __perf_event_task_sched_out()"},
+	{.kind = "sched-in", .op = "sched_in(T)", .task = NotRunning, .state = "INACTIVE",
+	 .note = "the task switches in on this CPU: perf_event_task_sched_in() -> __perf_event_task_sched_in()"},
+	{.kind = "mmap", .op = "mmap(E)", .note = "mmap() of the event's fd: perf_mmap() -> perf_mmap_rb()"},
+	{.kind = "munmap", .op = "munmap(E)", .mapped = true,
+	 .note = "munmap() of the event's mapping: perf_mmap_close()"},
+	{.kind = "read", .needs_frame = "perf_read_group", .op = "read_group(E)",
+	 .attr = "read_format_group = true", .other = Member,
+	 .note = "read() of a PERF_FORMAT_GROUP leader: perf_read() -> __perf_read() -> perf_read_group() (S is E's group member)"},
+	{.kind = "read", .op = "read(E)", .note = "read() of the event's fd: perf_read() -> perf_read_one()"},
+	{.kind = "read_local", .op = "read_local(E)", .task = RunsHere,
+	 .note = "a BPF program on this CPU: bpf_perf_event_read_value() -> perf_event_read_local(), IRQs off, no lock"},
+	ioctl_row("enable", "OFF"),
+	ioctl_row("disable", "ACTIVE"),
+	ioctl_row("reset", ""),
+	{.kind = "poll", .op = "poll(E)", .mapped = true, .attr = "watermark = 1, wakeup_watermark = 16",
+	 .note = "poll(2) on the event's fd: do_poll() -> perf_poll()"},
+	{.kind = "close", .op = "close(E)",
+	 .note = "close() of the event's last fd: perf_release() -> perf_event_release_kernel()"},
+	{.kind = "exec", .op = "exec(T)", .task = RunsHere, .state = "OFF", .attr = "enable_on_exec = true",
+	 .note = "execve(): begin_new_exec() -> perf_event_exec() -> perf_event_enable_on_exec() (E waits OFF with enable_on_exec)"},
+	{.kind = "fork", .op = "fork(T, C)", .task = RunsHere, .attr = "inherit = true", .context = "C",
+	 .note = "fork(): copy_process() -> perf_event_init_task() -> inherit_task_group() -> inherit_event() (E inherited by the child C)"},
+	{.kind = "exit", .op = "exit(T)", .task = RunsHere,
+	 .note = "do_exit() -> perf_event_exit_task() -> perf_event_exit_event() -> perf_remove_from_context()"},
+	{.kind = "perf_event_open", .needs_frame = "perf_install_in_context", .op = "install(E)", .state = "INACTIVE",
+	 .attr = "open_later = true",
+	 .note = "the end of perf_event_open(): perf_install_in_context() -> task_function_call() (E opened, not yet installed)"},
+	{.kind = "perf_event_open", .needs_frame = "perf_remove_from_context", .op = "remove(E)",
+	 .note = "perf_event_open()'s move_group: perf_remove_from_context(E, 0) under ctx->mutex"},
+	{.kind = "hrtimer", .needs_frame = "perf_mux_hrtimer_handler", .op = "rotate", .task = RunsHere, .state = "INACTIVE",
+	 .attr = "exclusive = true", .other = Competitor,
+	 .note = "the mux hrtimer: perf_mux_hrtimer_handler() -> perf_rotate_context() (A holds the PMU, E waits: the groups rotate)"},
+	{.kind = "pmu-nmi", .needs_frame = "deferred_request", .op = "nmi_sample(E)", .task = RunsHere, .state = "ACTIVE",
+	 .attr = "defer_callchain = true",
+	 .note = "the PMU's overflow NMI samples a deferred callchain: perf_callchain() -> deferred_request()"},
+	{.kind = "pmu-nmi", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE",
+	 .note = "the PMU's overflow interrupt: perf_event_overflow() -> __perf_event_overflow()"},
+	{.kind = "interrupt", .needs_frame = "__perf_event_overflow", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE",
+	 .note = "the PMU's overflow interrupt: perf_event_overflow() -> __perf_event_overflow()"},
 	/*
 	 * The irq_work of an overflow whose record crossed the wakeup watermark. A first record in the
 	 * setup (32 of 48 bytes) makes the lane's record the one that crosses it, and another overflow
 	 * (an NMI's) after it one that does not: the model runs an irq_work queued in an NMI at the
 	 * NMI's end, where the kernel runs it in the self-IPI after the interrupted hardirq returns.
 	 */
-	{"irq_work", "", "perf_pending_irq", "overflow(E)", TaskNeed::RunsHere, "ACTIVE", true,
-	 "watermark = 1, wakeup_watermark = 48", "overflow(E); tick()",
-	 "the overflow's irq_work as the interrupt returns: perf_pending_irq() -> perf_event_wakeup() (the op runs the "
-	 "overflow that queues it first)"},
-	{"task_work", "", "unwind_deferred_task_work", "return_to_user(T)", TaskNeed::RunsHere, "ACTIVE", false,
-	 "defer_callchain = true", "",
-	 "the task returns to user space: task_work_run() -> unwind_deferred_task_work() -> perf_event_deferred_task()"},
-	{"tick", "", "", "tick()", TaskNeed::RunsHere, "ACTIVE", false, "", "",
-	 "the scheduler tick on this CPU: perf_event_task_tick() -> perf_adjust_freq_unthr_context()"},
-	/* cross-CPU calls: the lane is the syscall that sends the IPI, on a CPU of its own */
-	{"ipi", "", "__perf_event_read", "read(E)", TaskNeed::RunsHere, "ACTIVE", false, "", "",
-	 "read() on another CPU: perf_event_read() sends the IPI whose __perf_event_read() runs on the event's CPU", true},
-	{"ipi", "", "__perf_event_enable", "enable(E)", TaskNeed::RunsHere, "OFF", false, "", "",
-	 "ioctl(ENABLE) on another CPU: event_function_call() sends the IPI whose __perf_event_enable() runs on the "
-	 "task's CPU",
-	 true},
-	{"ipi", "", "__perf_event_disable", "disable(E)", TaskNeed::RunsHere, "ACTIVE", false, "", "",
-	 "ioctl(DISABLE) on another CPU: event_function_call() sends the IPI whose __perf_event_disable() runs on the "
-	 "task's CPU",
-	 true},
+	{.kind = "irq_work", .needs_frame = "perf_pending_irq", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE", .mapped = true,
+	 .attr = "watermark = 1, wakeup_watermark = 48", .setup_op = "overflow(E); tick()",
+	 .note = "the overflow's irq_work as the interrupt returns: perf_pending_irq() -> perf_event_wakeup() (the op runs the overflow that queues it first)"},
+	{.kind = "task_work", .needs_frame = "unwind_deferred_task_work", .op = "return_to_user(T)", .task = RunsHere, .state = "ACTIVE",
+	 .attr = "defer_callchain = true",
+	 .note = "the task returns to user space: task_work_run() -> unwind_deferred_task_work() -> perf_event_deferred_task()"},
+	{.kind = "tick", .op = "tick()", .task = RunsHere, .state = "ACTIVE",
+	 .note = "the scheduler tick on this CPU: perf_event_task_tick() -> perf_adjust_freq_unthr_context()"},
+	ipi_row("__perf_event_read", "read(E)", "ACTIVE", "", "read(): perf_event_read()"),
+	ipi_row("__perf_event_enable", "enable(E)", "OFF", "", "ioctl(ENABLE): event_function_call()"),
+	ipi_row("__perf_event_disable", "disable(E)", "ACTIVE", "", "ioctl(DISABLE): event_function_call()"),
+	ipi_row("__perf_install_in_context", "install(E)", "INACTIVE", "open_later = true", "perf_event_open(): perf_install_in_context()"),
+	ipi_row("__perf_remove_from_context", "remove(E)", "", "", "perf_event_open()'s move_group: perf_remove_from_context()"),
 };
 
 bool is_perf_frame(const Frame &frame)
@@ -285,6 +322,16 @@ Synthesis plan_scenario(const Report &report, const Paths &paths)
 				plan.setup_ops.push_back(op);
 			at = end + 2;
 		}
+		if (!rule->context.empty())
+			plan.context = rule->context;
+		if (rule->other != OtherEvent::None) {
+			if (plan.other != OtherEvent::None && plan.other != rule->other)
+				plan.notes.push_back(fmt::format("access {} needs another event of T that another access does not "
+								 "want: the first access's is kept",
+								 p.access + 1));
+			else
+				plan.other = rule->other;
+		}
 		if (rule->task == TaskNeed::RunsHere) {
 			if (not_running || (task_cpu && *task_cpu != here))
 				plan.notes.push_back(fmt::format("access {} needs T running on cpu {}, another access needs it "
@@ -393,12 +440,20 @@ std::string scenario_toml(const Report &report, const Paths &paths, const Synthe
 	out += "[[setup.context]]\nname = \"T\"\ntask = \"T\"\n";
 	if (plan.task_cpu >= 0)
 		out += fmt::format("running_on = {}\n", plan.task_cpu);
+	if (!plan.context.empty())
+		out += fmt::format("\n[[setup.context]]\nname = \"{0}\"\ntask = \"{0}\"\n", plan.context);
+	if (plan.other == OtherEvent::Competitor)  // counting first, so that E (exclusive) waits
+		out += fmt::format("\n[[setup.event]]\nname = \"A\"\ncontext = \"T\"\nstate = \"{}\"\n",
+				   plan.task_cpu >= 0 ? "ACTIVE" : "INACTIVE");
 	out += "\n[[setup.event]]\nname = \"E\"\ncontext = \"T\"\n";
 	out += fmt::format("state = \"{}\"\n", plan.state);
 	if (plan.mapped)
 		out += "mapped = true\n";
 	if (!plan.attrs.empty())
 		out += fmt::format("attr = {{ {} }}\n", fmt::join(plan.attrs, ", "));
+	if (plan.other == OtherEvent::Member)  // E's group member, in E's state
+		out += fmt::format("\n[[setup.event]]\nname = \"S\"\ncontext = \"T\"\nstate = \"{}\"\nleader = \"E\"\n",
+				   plan.state);
 	for (const AccessPath &p : paths.accesses) {
 		auto lane = std::find_if(plan.lanes.begin(), plan.lanes.end(), [&](const LanePlan &l) { return l.access == p.access; });
 		out += "\n";

@@ -7,7 +7,7 @@
 // that scenario files go through, and so that a developer can save it and complete it.
 //
 // The entry-to-op mapping is one table (entry_rules()): a row per kernel entry the model has an op
-// for. Adding an op to the model (exec, fork, exit, read_group, rotate, ...) is adding a row here.
+// for. Adding an op to the model is adding a row there: one entry, naming the fields it needs.
 // A report path that no row maps, or a frame of a stack that the model does not port (the list is
 // generated from the model's MODEL_FRAME()s, cmake/ModelFrames.cmake), is named as missing:
 // `not modelled: perf_swevent_event() in stack 2`.
@@ -38,20 +38,31 @@ enum class TaskNeed {
 	NotRunning,  // T is switched out (its switch-in)
 };
 
-// One row of the entry-to-op table.
+// Another event of T that an op needs besides E.
+enum class OtherEvent {
+	None,
+	Competitor,  // "A", declared before E and counting: E (exclusive) waits INACTIVE, so the PMU multiplexes
+	Member,      // "S", a member of E's group (leader = "E"), in E's state: a group read has a sibling
+};
+
+// One row of the entry-to-op table. The rows are written with designated initializers, one entry a
+// row, the fields a row does not name at their defaults (synth.cpp).
 struct EntryRule {
-	std::string_view kind;         // kcsan::AccessPath::kind it maps
-	std::string_view model_op;     // the path's model_op it needs ("" any): ioctl's enable/disable/reset
-	std::string_view needs_frame;  // a frame the access's own context must hold ("" none)
-	std::string_view op;           // the lane's op, T the task context, E the event: "sched_out(T)"
+	std::string kind{};         // kcsan::AccessPath::kind it maps
+	std::string model_op{};     // the path's model_op it needs ("" any): ioctl's enable/disable/reset
+	std::string needs_frame{};  // a frame the access's own context must hold ("" none)
+	std::string op{};           // the lane's op, T the task context, E the event: "sched_out(T)"
 	TaskNeed task = TaskNeed::Any;
-	std::string_view state;        // the event's state the op needs: "ACTIVE", "INACTIVE", "OFF", "" any
-	bool mapped = false;           // E mmap()ed in the setup
-	std::string_view attr;         // attributes the op needs, TOML inline-table entries, or ""
-	std::string_view setup_op;     // ops the [setup] runs first, "; " between them ("" none)
-	std::string_view note;         // how the op covers the kernel path, for the scenario's comments
-	bool remote = false;           // the access runs in a cross-CPU call: the lane sends it from
-	                               // another CPU, and `task` applies to the access's CPU
+	std::string state{};        // the event's state the op needs: "ACTIVE", "INACTIVE", "OFF", "" any
+	bool mapped = false;        // E mmap()ed in the setup
+	std::string attr{};         // E's attributes the op needs, TOML inline-table entries, or ""
+	std::string setup_op{};     // ops the [setup] runs first, "; " between them ("" none)
+	std::string context{};      // another task context the op needs, switched out, with no events
+	                            // ("C": fork's child), or ""
+	OtherEvent other = OtherEvent::None;
+	std::string note{};         // how the op covers the kernel path, for the scenario's comments
+	bool remote = false;        // the access runs in a cross-CPU call: the lane sends it from
+	                            // another CPU, and `task` applies to the access's CPU
 };
 
 const std::vector<EntryRule> &entry_rules();
@@ -88,6 +99,8 @@ struct Synthesis {
 	bool mapped = false;
 	std::vector<std::string> attrs;     // "watermark = 1", ...
 	std::vector<std::string> setup_ops; // "overflow(E)", ...
+	std::string context;                // another task context the setup declares ("C"), or ""
+	OtherEvent other = OtherEvent::None;
 	std::vector<std::string> unmapped;  // "stack 1: no model op enters the kernel at hrtimer (...)"
 	std::vector<std::string> notes;     // setup decisions and conflicts, for the scenario's comments
 };

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "model/lock_objects.h"
+
 namespace legacy {
 
 namespace {
@@ -431,6 +433,14 @@ namespace {
 
 legacy_world &L(model::World &w) { return static_cast<legacy_world &>(w); }
 
+/* legacy_world's objects for model/lock_objects.h: every context is a task's, by setup index; the
+ * 2.6.32 event has no mmap_mutex (lock_kinds leaves MmapMutex out, so a scenario cannot ask) */
+struct legacy_objects {
+	legacy_world &w;
+	struct perf_event_context *ctx(int i) const { return &w.ctxs.at(i); }
+	struct mutex *mmap_mutex(int) const { throw std::logic_error("perf-2.6.32 has no event->mmap_mutex"); }
+};
+
 const std::vector<model::Entry> &ops()
 {
 	using model::ArgKind;
@@ -503,19 +513,9 @@ const model::Model &legacy_model()
 		.lock_kinds = {LockKind::CtxLock, LockKind::CtxMutex},
 		.build_world = [](const model::WorldSetup &setup) -> std::unique_ptr<model::World> { return build_world(setup); },
 		.lock_object =
-			[](model::World &w, LockKind kind, int object) {
-				if (kind == LockKind::CtxLock)
-					spin_lock_irq(&L(w).ctxs.at(object).lock);
-				else
-					mutex_lock(&L(w).ctxs.at(object).mutex);
-			},
+			[](model::World &w, LockKind kind, int object) { model::lock_object_of(legacy_objects{L(w)}, kind, object); },
 		.unlock_object =
-			[](model::World &w, LockKind kind, int object) {
-				if (kind == LockKind::CtxLock)
-					spin_unlock_irq(&L(w).ctxs.at(object).lock);
-				else
-					mutex_unlock(&L(w).ctxs.at(object).mutex);
-			},
+			[](model::World &w, LockKind kind, int object) { model::unlock_object_of(legacy_objects{L(w)}, kind, object); },
 		.check_final = [](model::World &w) { check_final(L(w)); },
 	};
 	return model;

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "model/lock_objects.h"
 #include "model/perf/world.h"
 
 namespace {
@@ -1155,35 +1156,15 @@ const std::vector<Entry> &model_functions()
 	return fns;
 }
 
-void lock_object(perf_world &world, LockKind kind, int object)
-{
-	switch (kind) {
-	case LockKind::CtxLock:
-		raw_spin_lock_irq(&world.contexts.at(object)->lock);
-		break;
-	case LockKind::CtxMutex:
-		mutex_lock(&world.contexts.at(object)->mutex);
-		break;
-	case LockKind::MmapMutex:
-		mutex_lock(&world.events.at(object).mmap_mutex);
-		break;
-	}
-}
+/* perf_world's objects for model/lock_objects.h: contexts and events by setup index */
+struct perf_objects {
+	perf_world &w;
+	struct perf_event_context *ctx(int i) const { return w.contexts.at(i); }
+	struct mutex *mmap_mutex(int i) const { return &w.events.at(i).mmap_mutex; }
+};
 
-void unlock_object(perf_world &world, LockKind kind, int object)
-{
-	switch (kind) {
-	case LockKind::CtxLock:
-		raw_spin_unlock_irq(&world.contexts.at(object)->lock);
-		break;
-	case LockKind::CtxMutex:
-		mutex_unlock(&world.contexts.at(object)->mutex);
-		break;
-	case LockKind::MmapMutex:
-		mutex_unlock(&world.events.at(object).mmap_mutex);
-		break;
-	}
-}
+void lock_object(perf_world &world, LockKind kind, int object) { lock_object_of(perf_objects{world}, kind, object); }
+void unlock_object(perf_world &world, LockKind kind, int object) { unlock_object_of(perf_objects{world}, kind, object); }
 
 /* The callchain invariants on the state left behind (sim::violation() on the first). */
 static void check_final_callchain(perf_world &w)

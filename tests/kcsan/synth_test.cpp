@@ -130,3 +130,128 @@ TEST_CASE("an access in a cross-CPU call becomes the syscall that sends it, on a
 	CHECK(plan.task_cpu == 0);
 	CHECK(plan.state == "ACTIVE");
 }
+
+// The rows of the issue-15 ops (exec, fork, exit, rotate, read_group, read_local, install, remove),
+// each from a hand-written report whose stacks run the kernel's entry into the op
+// (tests/kcsan/data/lifecycle/README.md): the op, its CPU and context, the setup it needs, and no
+// frame missing (every perf frame of the stacks is one the model ports).
+namespace {
+
+struct RowCase {
+	std::string file;
+	size_t report = 0;      // which report of the file
+	std::string kind;       // the path kind of the lane under test (access 2)
+	std::string op;         // its op
+	int cpu = 0;
+	std::string in;         // task, irq or nmi
+	int task_cpu = 0;       // where T runs at the start (-1: switched out)
+	std::string state;      // E's
+	std::vector<std::string> attrs;
+	std::string context;    // another task context
+	OtherEvent other = OtherEvent::None;
+	std::string other_lane; // the other access's op
+};
+
+}  // namespace
+
+TEST_CASE("the issue-15 ops' rows map a report's exec, fork, exit, rotation, group read, local read, install and remove "
+	  "paths to their ops, with the setup each needs",
+	  "[kcsan][synthesis]")
+{
+	const std::vector<RowCase> cases = {
+		{"lifecycle/exec.txt", 0, "exec", "exec(T)", 0, "task", 0, "OFF", {"enable_on_exec = true"}, "", OtherEvent::None, "mmap(E)"},
+		{"lifecycle/exit.txt", 0, "exit", "exit(T)", 0, "task", 0, "ACTIVE", {}, "", OtherEvent::None, "mmap(E)"},
+		{"lifecycle/rotate.txt", 0, "hrtimer", "rotate", 0, "irq", 0, "INACTIVE", {"exclusive = true"}, "", OtherEvent::Competitor, "mmap(E)"},
+		{"lifecycle/read_local.txt", 0, "read_local", "read_local(E)", 0, "task", 0, "ACTIVE", {}, "", OtherEvent::None, "mmap(E)"},
+		// the IPI's lane is the syscall that sends it, on a CPU of neither access
+		{"lifecycle/install.txt", 0, "ipi", "install(E)", 2, "task", 0, "INACTIVE", {"open_later = true"}, "", OtherEvent::None, "mmap(E)"},
+		// perf_event_open() with T switched out: __perf_install_in_context() runs in the syscall
+		{"lifecycle/install.txt", 1, "perf_event_open", "install(E)", 0, "task", -1, "INACTIVE", {"open_later = true"}, "", OtherEvent::None, "mmap(E)"},
+		{"lifecycle/remove.txt", 0, "ipi", "remove(E)", 2, "task", 0, "ACTIVE", {}, "", OtherEvent::None, "mmap(E)"},
+		{"lifecycle/remove.txt", 1, "perf_event_open", "remove(E)", 0, "task", 2, "ACTIVE", {}, "", OtherEvent::None, "mmap(E)"},
+	};
+	for (const RowCase &c : cases) {
+		CAPTURE(c.file, c.report);
+		ParseResult parsed = parse_all(data_file(c.file), c.file);
+		REQUIRE(parsed.errors.empty());
+		REQUIRE(parsed.reports.size() > c.report);
+		const Report &report = parsed.reports[c.report];
+		Paths paths = entry_paths(report);
+		REQUIRE(paths.accesses.size() == 2);
+		CHECK(paths.accesses[1].kind == c.kind);
+		Synthesis plan = plan_scenario(report, paths);
+		CHECK(plan.runnable);
+		CHECK(plan.missing.empty());
+		REQUIRE(plan.lanes.size() == 2);
+		CHECK(plan.lanes[0].op == c.other_lane);
+		CHECK(plan.lanes[0].cpu == 1);
+		CHECK(plan.lanes[1].op == c.op);
+		CHECK(plan.lanes[1].cpu == c.cpu);
+		CHECK(plan.lanes[1].in == c.in);
+		CHECK(plan.task_cpu == c.task_cpu);
+		CHECK(plan.state == c.state);
+		CHECK(plan.attrs == c.attrs);
+		CHECK(plan.context == c.context);
+		CHECK(plan.other == c.other);
+	}
+}
+
+TEST_CASE("fork: the child context is declared and the disable IPI that interrupted the fork is sent from another "
+	  "CPU, with T forking on the report's CPU",
+	  "[kcsan][synthesis]")
+{
+	Report report = first_report("lifecycle/fork.txt");
+	Paths paths = entry_paths(report);
+	REQUIRE(paths.accesses.size() == 2);
+	CHECK(paths.same_cpu);
+	CHECK(paths.accesses[0].kind == "fork");
+	CHECK(paths.accesses[1].kind == "ipi");
+	Synthesis plan = plan_scenario(report, paths);
+	CHECK(plan.runnable);
+	CHECK(plan.missing.empty());
+	REQUIRE(plan.lanes.size() == 2);
+	CHECK(plan.lanes[0].op == "fork(T, C)");
+	CHECK(plan.lanes[0].cpu == 0);
+	CHECK(plan.lanes[1].op == "disable(E)");
+	CHECK(plan.lanes[1].cpu == 1);
+	CHECK(plan.task_cpu == 0);
+	CHECK(plan.state == "ACTIVE");
+	CHECK(plan.context == "C");
+	CHECK(plan.attrs == std::vector<std::string>{"inherit = true"});
+	std::string text = scenario_toml(report, paths, plan);
+	CHECK(text.find("[[setup.context]]\nname = \"C\"\ntask = \"C\"\n") != std::string::npos);
+	CHECK(text.find("run  = [\"fork(T, C)\"]") != std::string::npos);
+}
+
+TEST_CASE("a group read of a PERF_FORMAT_GROUP leader gets a group member in the leader's state, and a rotation a "
+	  "competitor declared before the event",
+	  "[kcsan][synthesis]")
+{
+	{
+		Report report = first_report("lifecycle/read_group.txt");
+		Paths paths = entry_paths(report);
+		Synthesis plan = plan_scenario(report, paths);
+		CHECK(plan.runnable);
+		CHECK(plan.missing.empty());
+		REQUIRE(plan.lanes.size() == 2);
+		CHECK(plan.lanes[0].op == "read_group(E)");
+		CHECK(plan.lanes[0].cpu == 1);
+		CHECK(plan.lanes[1].op == "sched_out(T)");
+		CHECK(plan.other == OtherEvent::Member);
+		std::string text = scenario_toml(report, paths, plan);
+		CHECK(text.find("attr = { read_format_group = true }\n\n[[setup.event]]\nname = \"S\"\ncontext = \"T\"\n"
+				"state = \"ACTIVE\"\nleader = \"E\"\n") != std::string::npos);
+	}
+	{
+		Report report = first_report("lifecycle/rotate.txt");
+		Paths paths = entry_paths(report);
+		Synthesis plan = plan_scenario(report, paths);
+		std::string text = scenario_toml(report, paths, plan);
+		size_t a = text.find("[[setup.event]]\nname = \"A\"\ncontext = \"T\"\nstate = \"ACTIVE\"\n");
+		size_t e = text.find("[[setup.event]]\nname = \"E\"\ncontext = \"T\"\nstate = \"INACTIVE\"\n");
+		REQUIRE(a != std::string::npos);
+		REQUIRE(e != std::string::npos);
+		CHECK(a < e);  // A is scheduled first and holds the PMU, so E (exclusive) waits and the groups rotate
+		CHECK(text.find("in   = \"irq\"\nrun  = [\"rotate\"]") != std::string::npos);
+	}
+}

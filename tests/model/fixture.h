@@ -24,6 +24,17 @@ inline std::string violations_text(const std::vector<sim::Violation> &v)
 	return out;
 }
 
+/* the violations the sequential runs have found so far, taken (none left over), as text */
+inline std::string taken_violations() { return violations_text(sim::take_sequential_violations()); }
+
+/* the model's final checks on a world (its model's check_final(), found by argument-dependent
+ * lookup: model:: for perf_world, legacy:: for legacy_world), then taken_violations() */
+template <class World> std::string final_violations(World &world)
+{
+	check_final(world);
+	return taken_violations();
+}
+
 /*
  * One sequential run: the sequential simulator reset (no violation left over, cpu0), and the
  * run's selection, which every setup() carries into the world it builds.
@@ -39,6 +50,16 @@ struct Fresh {
 	}
 	/* an empty setup with this run's selection */
 	model::WorldSetup setup() const { return selection; }
+	/* this run's setup with these contexts and events, perf_clock() advancing by `tick` a read */
+	model::WorldSetup setup(std::vector<model::ContextSetup> contexts, std::vector<model::EventSetup> events,
+				uint64_t tick = 10) const
+	{
+		model::WorldSetup s = selection;
+		s.tick = tick;
+		s.contexts = std::move(contexts);
+		s.events = std::move(events);
+		return s;
+	}
 
 	const model::Model &model;
 	model::WorldSetup selection;
@@ -80,6 +101,13 @@ inline model::EventSetup event(const char *name, int context, const char *state,
 	e.state = std::string(state);
 	e.leader = leader;
 	e.attr = std::move(attr);
+	return e;
+}
+
+/* the event mmap()ed in the setup */
+inline model::EventSetup mapped(model::EventSetup e)
+{
+	e.mapped = true;
 	return e;
 }
 

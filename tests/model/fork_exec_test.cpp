@@ -18,22 +18,28 @@ namespace {
 
 using model::WorldSetup;
 
-using fixture::at, fixture::event, fixture::task_context, fixture::violations_text;
+using fixture::at, fixture::event, fixture::final_violations, fixture::taken_violations, fixture::task_context;
 using Fresh = fixture::FreshFor<model::perf_model>;
 
 /* T runs on cpu0 with A (ACTIVE) and E (exclusive, INACTIVE), both inherit; C is T's child-to-be */
 std::unique_ptr<perf_world> forked_world(const Fresh &fresh)
 {
-	WorldSetup s = fresh.setup();
-	s.tick = 10;
-	s.contexts = {task_context("T", 0), task_context("C")};
-	s.events = {event("A", 0, "ACTIVE", -1, {{"inherit", 1}}),
-		    event("E", 0, "INACTIVE", -1, {{"inherit", 1}, {"exclusive", 1}})};
+	WorldSetup s = fresh.setup({task_context("T", 0), task_context("C")},
+				   {event("A", 0, "ACTIVE", -1, {{"inherit", 1}}),
+				    event("E", 0, "INACTIVE", -1, {{"inherit", 1}, {"exclusive", 1}})});
 	at(0);
 	auto w = model::build_world(s);
 	sim::set_sequential_cpu(0);
 	model::op_fork(*w, 0, 1);
 	return w;
+}
+
+/* T runs on cpu0 with E (ACTIVE) and `other`, built at 0 */
+std::unique_ptr<perf_world> running_with(const Fresh &fresh, model::EventSetup other)
+{
+	WorldSetup s = fresh.setup({task_context("T", 0)}, {event("E", 0, "ACTIVE"), std::move(other)});
+	at(0);
+	return model::build_world(s);
 }
 
 }  // namespace
@@ -61,7 +67,7 @@ TEST_CASE("fork: inherit_event() gives the child one event per inherited parent 
 	CHECK(w->tasks[1].perf_event_ctxp.peek() == C);
 	CHECK(C->parent_ctx == T);  // a clone of T's context (context_equiv())
 	CHECK(C->parent_gen == T->generation);
-	CHECK(violations_text(sim::take_sequential_violations()) == "");
+	CHECK(taken_violations() == "");
 }
 
 TEST_CASE("exit: an INACTIVE child's last enabled period reaches its parent's child_total_time_enabled exactly once; before a3c3c66670ce it was lost",
@@ -98,8 +104,7 @@ TEST_CASE("exit: an INACTIVE child's last enabled period reaches its parent's ch
 		CHECK(EC->total_time_enabled.peek() == 100);  // its own totals are right in both (list_del_event()'s OFF step)
 		CHECK(EC->state.peek() == PERF_EVENT_STATE_EXIT);
 
-		model::check_final(*w);
-		std::string got = violations_text(sim::take_sequential_violations());
+		std::string got = final_violations(*w);
 		if (!pre) {
 			CHECK(got == "");
 		} else {
@@ -118,12 +123,7 @@ TEST_CASE("exec: enable_on_exec puts the event on without losing the running eve
 		CAPTURE(v);
 		bool pre = std::string(v) != "upstream";
 		Fresh fresh(v);
-		WorldSetup s = fresh.setup();
-		s.tick = 10;
-		s.contexts = {task_context("T", 0)};
-		s.events = {event("E", 0, "ACTIVE"), event("F", 0, "OFF", -1, {{"enable_on_exec", 1}})};
-		at(0);
-		auto w = model::build_world(s);
+		auto w = running_with(fresh, event("F", 0, "OFF", -1, {{"enable_on_exec", 1}}));
 		struct perf_event *E = &w->events[0], *F = &w->events[1];
 
 		sim::set_sequential_cpu(0);
@@ -134,8 +134,7 @@ TEST_CASE("exec: enable_on_exec puts the event on without losing the running eve
 		CHECK(E->state.peek() == PERF_EVENT_STATE_ACTIVE);
 		at(200);
 		model::ReadValues r = model::op_read(*w, 0);
-		model::check_final(*w);
-		std::string got = violations_text(sim::take_sequential_violations());
+		std::string got = final_violations(*w);
 		if (!pre) {
 			CHECK(got == "");
 		} else {
@@ -150,10 +149,7 @@ TEST_CASE("exec: enable_on_exec puts the event on without losing the running eve
 TEST_CASE("exec: a second exec finds enable_on_exec cleared and changes nothing", "[model][exec]")
 {
 	Fresh fresh("upstream");
-	WorldSetup s = fresh.setup();
-	s.tick = 10;
-	s.contexts = {task_context("T", 0)};
-	s.events = {event("F", 0, "OFF", -1, {{"enable_on_exec", 1}})};
+	WorldSetup s = fresh.setup({task_context("T", 0)}, {event("F", 0, "OFF", -1, {{"enable_on_exec", 1}})});
 	at(0);
 	auto w = model::build_world(s);
 	struct perf_event *F = &w->events[0];
@@ -164,17 +160,14 @@ TEST_CASE("exec: a second exec finds enable_on_exec cleared and changes nothing"
 	REQUIRE(model::op_ioctl(*w, 0, PERF_EVENT_IOC_DISABLE) == 0);
 	model::op_exec(*w, 0);
 	CHECK(F->state.peek() == PERF_EVENT_STATE_OFF);  // the user's disable stands
-	model::check_final(*w);
-	CHECK(violations_text(sim::take_sequential_violations()) == "");
+	CHECK(final_violations(*w) == "");
 }
 
 TEST_CASE("fork then disable: perf_event_for_each_child() turns the inherited child OFF with its parent", "[model][fork]")
 {
 	Fresh fresh("upstream");
-	WorldSetup s = fresh.setup();
-	s.tick = 10;
-	s.contexts = {task_context("T", 0), task_context("C")};
-	s.events = {event("E", 0, "ACTIVE", -1, {{"inherit", 1}})};
+	WorldSetup s = fresh.setup({task_context("T", 0), task_context("C")},
+				   {event("E", 0, "ACTIVE", -1, {{"inherit", 1}})});
 	at(0);
 	auto w = model::build_world(s);
 	sim::set_sequential_cpu(0);
@@ -189,18 +182,15 @@ TEST_CASE("fork then disable: perf_event_for_each_child() turns the inherited ch
 	CHECK(EC->state.peek() == PERF_EVENT_STATE_OFF);
 	model::op_sched_in(*w, 1);
 	CHECK(EC->state.peek() == PERF_EVENT_STATE_OFF);  // C runs, its child stays off
-	model::check_final(*w);
-	CHECK(violations_text(sim::take_sequential_violations()) == "");
+	CHECK(final_violations(*w) == "");
 }
 
 TEST_CASE("rotate: the mux hrtimer swaps the flexible group on the PMU for the one waiting, charging both their time",
 	  "[model][rotate]")
 {
 	Fresh fresh("upstream");
-	WorldSetup s = fresh.setup();
-	s.tick = 10;
-	s.contexts = {task_context("T", 0)};
-	s.events = {event("A", 0, "ACTIVE"), event("E", 0, "INACTIVE", -1, {{"exclusive", 1}})};
+	WorldSetup s = fresh.setup({task_context("T", 0)},
+				   {event("A", 0, "ACTIVE"), event("E", 0, "INACTIVE", -1, {{"exclusive", 1}})});
 	at(0);
 	auto w = model::build_world(s);
 	struct perf_event *A = &w->events[0], *E = &w->events[1];
@@ -218,8 +208,7 @@ TEST_CASE("rotate: the mux hrtimer swaps the flexible group on the PMU for the o
 	model::op_rotate(*w);  // and back
 	CHECK(A->state.peek() == PERF_EVENT_STATE_ACTIVE);
 	CHECK(E->state.peek() == PERF_EVENT_STATE_INACTIVE);
-	model::check_final(*w);
-	CHECK(violations_text(sim::take_sequential_violations()) == "");
+	CHECK(final_violations(*w) == "");
 	// each ran for part of the time it was enabled (the ledger agrees: no violation above)
 	CHECK(A->total_time_running.peek() > 0);
 	CHECK(A->total_time_running.peek() < A->total_time_enabled.peek());
@@ -234,12 +223,7 @@ TEST_CASE("install: perf_install_in_context() into a running task freezes the cl
 		CAPTURE(v);
 		bool pre = std::string(v) != "upstream";
 		Fresh fresh(v);
-		WorldSetup s = fresh.setup();
-		s.tick = 10;
-		s.contexts = {task_context("T", 0)};
-		s.events = {event("E", 0, "ACTIVE"), event("N", 0, "INACTIVE", -1, {{"open_later", 1}})};
-		at(0);
-		auto w = model::build_world(s);
+		auto w = running_with(fresh, event("N", 0, "INACTIVE", -1, {{"open_later", 1}}));
 		struct perf_event *E = &w->events[0], *N = &w->events[1];
 		REQUIRE((N->attach_state & PERF_ATTACH_CONTEXT) == 0);
 		REQUIRE(w->contexts[0]->nr_events == 1);
@@ -251,8 +235,7 @@ TEST_CASE("install: perf_install_in_context() into a running task freezes the cl
 		CHECK(N->state.peek() == PERF_EVENT_STATE_ACTIVE);
 		CHECK(E->state.peek() == PERF_EVENT_STATE_ACTIVE);
 		at(200);
-		model::check_final(*w);
-		std::string got = violations_text(sim::take_sequential_violations());
+		std::string got = final_violations(*w);
 		if (!pre)
 			CHECK(got == "");
 		else
@@ -264,10 +247,7 @@ TEST_CASE("remove: perf_remove_from_context(E, 0) of a running event folds in it
 	  "[model][install]")
 {
 	Fresh fresh("upstream");
-	WorldSetup s = fresh.setup();
-	s.tick = 10;
-	s.contexts = {task_context("T", 0)};
-	s.events = {event("A", 0, "ACTIVE"), event("E", 0, "ACTIVE")};
+	WorldSetup s = fresh.setup({task_context("T", 0)}, {event("A", 0, "ACTIVE"), event("E", 0, "ACTIVE")});
 	at(0);
 	auto w = model::build_world(s);
 	struct perf_event *A = &w->events[0], *E = &w->events[1];
@@ -289,7 +269,7 @@ TEST_CASE("remove: perf_remove_from_context(E, 0) of a running event folds in it
 	model::op_remove(*w, 1);  // a second removal: not in a context, nothing to do
 	model::check_final(*w);
 	CHECK(E->total_time_enabled.peek() == enabled);  // OFF and off the context: no more time
-	CHECK(violations_text(sim::take_sequential_violations()) == "");
+	CHECK(taken_violations() == "");
 }
 
 TEST_CASE("not-stranded: an event exec enabled that ends OFF without a disable is reported; a disable clears the claim",
@@ -298,10 +278,7 @@ TEST_CASE("not-stranded: an event exec enabled that ends OFF without a disable i
 	for (bool by_ioctl : {false, true}) {
 		CAPTURE(by_ioctl);
 		Fresh fresh("upstream");
-		WorldSetup s = fresh.setup();
-		s.tick = 10;
-		s.contexts = {task_context("T", 0)};
-		s.events = {event("F", 0, "OFF", -1, {{"enable_on_exec", 1}})};
+		WorldSetup s = fresh.setup({task_context("T", 0)}, {event("F", 0, "OFF", -1, {{"enable_on_exec", 1}})});
 		at(0);
 		auto w = model::build_world(s);
 		struct perf_event *F = &w->events[0];
@@ -318,8 +295,7 @@ TEST_CASE("not-stranded: an event exec enabled that ends OFF without a disable i
 			perf_event_set_state(F, PERF_EVENT_STATE_OFF);
 			raw_spin_unlock_irq(&F->ctx->lock);
 		}
-		model::check_final(*w);
-		std::string got = violations_text(sim::take_sequential_violations());
+		std::string got = final_violations(*w);
 		if (by_ioctl)
 			CHECK(got == "");
 		else
@@ -331,10 +307,8 @@ TEST_CASE("sync_stat: the clone swap flips an inherit_stat event's totals with i
 	  "[model][fork]")
 {
 	Fresh fresh("upstream");
-	WorldSetup s = fresh.setup();
-	s.tick = 10;
-	s.contexts = {task_context("T", 0), task_context("C")};
-	s.events = {event("E", 0, "ACTIVE", -1, {{"inherit", 1}, {"inherit_stat", 1}})};
+	WorldSetup s = fresh.setup({task_context("T", 0), task_context("C")},
+				   {event("E", 0, "ACTIVE", -1, {{"inherit", 1}, {"inherit_stat", 1}})});
 	at(0);
 	auto w = model::build_world(s);
 	sim::set_sequential_cpu(0);
@@ -355,6 +329,5 @@ TEST_CASE("sync_stat: the clone swap flips an inherit_stat event's totals with i
 	u64 t_enabled = EC->total_time_enabled.peek();
 	CHECK(EC->total_time_running.peek() == t_enabled);
 	at(200);
-	model::check_final(*w);
-	CHECK(violations_text(sim::take_sequential_violations()) == "");
+	CHECK(final_violations(*w) == "");
 }

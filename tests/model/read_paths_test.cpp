@@ -16,16 +16,16 @@ namespace {
 
 using model::WorldSetup;
 
-using fixture::at, fixture::cpu_context, fixture::event, fixture::task_context, fixture::violations_text;
+using fixture::at, fixture::cpu_context, fixture::event, fixture::mapped, fixture::taken_violations,
+    fixture::task_context;
 using Fresh = fixture::FreshFor<model::perf_model>;
 
 /* T runs on cpu0 with the group L (PERF_FORMAT_GROUP) + S, both ACTIVE */
 std::unique_ptr<perf_world> running_group(Fresh &fresh)
 {
-	WorldSetup s = fresh.setup();
-	s.tick = 10;
-	s.contexts = {task_context("T", 0)};
-	s.events = {event("L", 0, "ACTIVE", -1, {{"read_format_group", 1}}), event("S", 0, "ACTIVE", 0)};
+	WorldSetup s = fresh.setup({task_context("T", 0)},
+				   {event("L", 0, "ACTIVE", -1, {{"read_format_group", 1}}),
+				    event("S", 0, "ACTIVE", 0)});
 	at(0);
 	return model::build_world(s);
 }
@@ -55,7 +55,7 @@ TEST_CASE("a PERF_FORMAT_GROUP read returns nr, the leader's times and each memb
 	auto r2 = model::op_read_group(*w, 0);
 	CHECK(r2.enabled > r.enabled);
 	CHECK(r2.counts[1] >= r.counts[1]);
-	CHECK(violations_text(sim::take_sequential_violations()) == "");
+	CHECK(taken_violations() == "");
 }
 
 TEST_CASE("read_group of an event without PERF_FORMAT_GROUP is an input error", "[model][read_group]")
@@ -106,7 +106,7 @@ TEST_CASE("monotonic-count: a count that goes back is reported unless a RESET ca
 	REQUIRE(model::op_ioctl(*w, 1, PERF_EVENT_IOC_RESET) == 0);
 	auto r = model::op_read(*w, 1);
 	CHECK(r.count < 40);
-	CHECK(violations_text(sim::take_sequential_violations()) == "");
+	CHECK(taken_violations() == "");
 }
 
 TEST_CASE("perf_event_read_local() reads this CPU's event or current's, and refuses any other", "[model][read_local]")
@@ -138,7 +138,7 @@ TEST_CASE("perf_event_read_local() reads this CPU's event or current's, and refu
 	auto e2 = model::op_read_local(*w, 0);
 	CHECK(e2.enabled > e.enabled);
 	CHECK(e2.count >= e.count);
-	CHECK(violations_text(sim::take_sequential_violations()) == "");
+	CHECK(taken_violations() == "");
 }
 
 namespace {
@@ -155,11 +155,9 @@ struct PageRead {
 PageRead inactive_page_after_switch(const char *variant)
 {
 	Fresh fresh(variant);
-	WorldSetup s = fresh.setup();
-	s.tick = 10;
-	s.contexts = {task_context("T", 0)};
-	s.events = {event("A", 0, "ACTIVE"), event("E", 0, "INACTIVE", -1, {{"exclusive", 1}})};
-	s.events[1].mapped = true;
+	WorldSetup s = fresh.setup({task_context("T", 0)},
+				   {event("A", 0, "ACTIVE"),
+				    mapped(event("E", 0, "INACTIVE", -1, {{"exclusive", 1}}))});
 	at(0);
 	auto w = model::build_world(s);
 	PageRead p;
@@ -169,7 +167,7 @@ PageRead inactive_page_after_switch(const char *variant)
 	model::op_sched_in(*w, 0);
 	at(400);
 	p.ok = model::op_userpage_time(*w, 1, &p.r);
-	p.violations = violations_text(sim::take_sequential_violations());
+	p.violations = taken_violations();
 	p.read_enabled = model::op_read(*w, 1).enabled;
 	return p;
 }
@@ -208,11 +206,7 @@ TEST_CASE("cpu-clock: add() arms the hrtimer and writes the user page; del() dis
 	  "[model][swevent]")
 {
 	Fresh fresh;
-	WorldSetup s = fresh.setup();
-	s.tick = 10;
-	s.contexts = {task_context("T", 0)};
-	s.events = {event("E", 0, "ACTIVE", -1, {{"cpu_clock", 1}})};
-	s.events[0].mapped = true;
+	WorldSetup s = fresh.setup({task_context("T", 0)}, {mapped(event("E", 0, "ACTIVE", -1, {{"cpu_clock", 1}}))});
 	at(0);
 	auto w = model::build_world(s);
 	struct perf_event *e = &w->events[0];
@@ -240,7 +234,7 @@ TEST_CASE("cpu-clock: add() arms the hrtimer and writes the user page; del() dis
 	at(400);
 	struct model_userpage_time r = {};
 	REQUIRE(model::op_userpage_time(*w, 0, &r));
-	CHECK(violations_text(sim::take_sequential_violations()) == "");
+	CHECK(taken_violations() == "");
 	// the hrtimer fires on cpu0: a sample is taken, the timer stays armed (no throttle)
 	model::op_overflow(*w, 0);
 	CHECK(model_hrtimer_armed(e, 0));
@@ -250,10 +244,7 @@ TEST_CASE("cpu-clock: add() arms the hrtimer and writes the user page; del() dis
 TEST_CASE("task-clock counts context time: the count follows ctx->time across a switch-out", "[model][swevent]")
 {
 	Fresh fresh;
-	WorldSetup s = fresh.setup();
-	s.tick = 10;
-	s.contexts = {task_context("T", 0)};
-	s.events = {event("E", 0, "ACTIVE", -1, {{"task_clock", 1}})};
+	WorldSetup s = fresh.setup({task_context("T", 0)}, {event("E", 0, "ACTIVE", -1, {{"task_clock", 1}})});
 	at(0);
 	auto w = model::build_world(s);
 	at(200);
@@ -264,7 +255,7 @@ TEST_CASE("task-clock counts context time: the count follows ctx->time across a 
 	at(500);
 	auto r = model::op_read(*w, 0);	// T is out: no IPI, the count stays
 	CHECK(r.count == e->total_time_running.peek());
-	CHECK(violations_text(sim::take_sequential_violations()) == "");
+	CHECK(taken_violations() == "");
 }
 
 namespace {
@@ -280,10 +271,7 @@ struct Throttled {
 Throttled cpu_clock_throttled_in_hrtimer(const char *variant)
 {
 	Fresh fresh(variant);
-	WorldSetup s = fresh.setup();
-	s.tick = 10;
-	s.contexts = {task_context("T", 0)};
-	s.events = {event("E", 0, "ACTIVE", -1, {{"cpu_clock", 1}})};
+	WorldSetup s = fresh.setup({task_context("T", 0)}, {event("E", 0, "ACTIVE", -1, {{"cpu_clock", 1}})});
 	at(0);
 	auto w = model::build_world(s);
 	struct perf_event *e = &w->events[0];
@@ -293,7 +281,7 @@ Throttled cpu_clock_throttled_in_hrtimer(const char *variant)
 	model::op_overflow(*w, 0);	// the second in the tick throttles (max_samples_per_tick = 2)
 	t.armed_after = model_hrtimer_armed(e, 0);
 	t.interrupts = e->hw.interrupts.peek();
-	t.violations = violations_text(sim::take_sequential_violations());
+	t.violations = taken_violations();
 	model::op_sched_out(*w, 0);
 	t.count_after_switch = e->count.counter.peek();
 	sim::take_sequential_violations();
@@ -325,11 +313,8 @@ TEST_CASE("PERF_SAMPLE_READ: the hrtimer's sample carries calc_timer_values()'s 
 	  "[model][swevent][sample_read]")
 {
 	Fresh fresh;
-	WorldSetup s = fresh.setup();
-	s.tick = 10;
-	s.contexts = {task_context("T", 0)};
-	s.events = {event("E", 0, "ACTIVE", -1, {{"cpu_clock", 1}, {"sample_read", 1}})};
-	s.events[0].mapped = true;
+	WorldSetup s = fresh.setup({task_context("T", 0)},
+				   {mapped(event("E", 0, "ACTIVE", -1, {{"cpu_clock", 1}, {"sample_read", 1}}))});
 	at(0);
 	auto w = model::build_world(s);
 	struct perf_event *e = &w->events[0];
@@ -346,5 +331,5 @@ TEST_CASE("PERF_SAMPLE_READ: the hrtimer's sample carries calc_timer_values()'s 
 	model::op_overflow(*w, 0);
 	CHECK(e->ghost.last_sample_read[-1].first > enabled);
 	CHECK(e->ghost.last_count[-1].first > first_count);
-	CHECK(violations_text(sim::take_sequential_violations()) == "");
+	CHECK(taken_violations() == "");
 }
