@@ -295,7 +295,8 @@ int perf_event_stop(struct perf_event *event, int restart);
 void perf_callchain(struct perf_event *event, struct model_sample *sample);
 void perf_pending_unwind_sync(struct perf_event *event);
 void _free_event(struct perf_event *event);
-void perf_event_release_kernel(struct perf_event *event);
+int perf_event_release_kernel(struct perf_event *event);	/* release.cpp (issue 15 b) */
+void put_event(struct perf_event *event);
 int perf_event_alloc_defer(struct perf_event *event, struct task_struct *task);
 static inline bool in_nmi(void) { return model_cpu(smp_processor_id())->in_nmi; }
 /*
@@ -339,6 +340,10 @@ void perf_event_exec(void);
 enum hrtimer_restart { HRTIMER_NORESTART, HRTIMER_RESTART };
 bool perf_rotate_context(struct perf_cpu_pmu_context *cpc);
 enum hrtimer_restart perf_mux_hrtimer_handler(struct perf_cpu_pmu_context *cpc);
+void __perf_mux_hrtimer_init(struct perf_cpu_pmu_context *cpc, int cpu);	/* rotate.cpp (issue 15 b) */
+int perf_mux_hrtimer_restart(struct perf_cpu_pmu_context *cpc);
+bool model_mux_hrtimer_run(struct perf_cpu_pmu_context *cpc);	/* the timer's expiry on its CPU: false if not armed */
+void hrtimer_start(struct model_hrtimer *timer);	/* swevent.cpp: arm on this CPU (model-only) */
 /* model-only (world.cpp): the world's storage for a child event of parent_event in task's context;
  * the world's context of a task (alloc_perf_context()); find_get_pmu_context() */
 struct perf_event *model_alloc_event(struct perf_event *parent_event, struct task_struct *task);

@@ -112,7 +112,7 @@ void perf_event_exit_event(struct perf_event *event, struct perf_event_context *
 			 * pmu_detach_event() will have an extra refcount.
 			 * perf_pending_task() might have one too.
 			 */
-			_free_event(event);	/* put_event(event): the child's last reference */
+			put_event(event);
 		}
 
 		return;
@@ -222,6 +222,7 @@ static struct perf_event *model_perf_event_alloc(struct perf_event_attr *attr, i
 	event->oncpu.poke(-1);
 	event->hw.state.poke(PERF_HES_STOPPED | PERF_HES_UPTODATE);
 	refcount_set(&event->mmap_count, 0);
+	atomic_long_set(&event->refcount, 1);
 	perf_event__state_init(event);
 	perf_event_alloc_defer(event, task);
 	return event;
@@ -229,7 +230,7 @@ static struct perf_event *model_perf_event_alloc(struct perf_event_attr *attr, i
 
 /*
  * kernel/events/core.c: inherit_event() @ 12f24484da13 (line not counted).
- * Model: no freq mode; the parent's refcount is not modelled (atomic_long_inc_not_zero() succeeds);
+ * Model: no freq mode;
  * find_get_pmu_context() is the world's (model_find_get_pmu_context(): a sibling joins its
  * leader's pmu_ctx, as build_world()).
  */
@@ -273,7 +274,8 @@ static struct perf_event *inherit_event(struct perf_event *parent_event, struct 
 	 * is_orphaned_event() or they will observe us on the child_list.
 	 */
 	mutex_lock(&parent_event->child_mutex);
-	if (is_orphaned_event(parent_event)) {	/* || !atomic_long_inc_not_zero(&parent_event->refcount) */
+	if (is_orphaned_event(parent_event) ||
+	    !atomic_long_inc_not_zero(&parent_event->refcount)) {
 		mutex_unlock(&parent_event->child_mutex);
 		/* free_event(child_event) */
 		return NULL;

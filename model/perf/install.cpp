@@ -322,6 +322,7 @@ void __perf_remove_from_context(struct perf_event *event, struct perf_cpu_contex
 		state = PERF_EVENT_STATE_DEAD;
 
 	event_sched_out(event, ctx);
+	event->model_removed = true;	/* model-only: off the PMU for good, no more samples (nmi_sample) */
 
 	/* if (event->state > PERF_EVENT_STATE_OFF) perf_cgroup_event_disable(event, ctx); -- no cgroups */
 
