@@ -28,6 +28,8 @@ struct perf_output_handle {
 	unsigned long wakeup = 0;
 	unsigned long size = 0;
 	int flags = 0;
+	std::vector<u64> *model_copy = nullptr;	/* model-only: __output_copy()'s u64s of a PERF_RECORD_READ (issue 15 b) */
+	u64 model_now = 0;			/* model-only: the clock perf_output_read()'s calc_timer_values() read */
 };
 
 /* The model's PMUs (pmu.cpp, aux_pmu.cpp), indexing each CPU's perf_cpu_pmu_context. */
@@ -331,8 +333,10 @@ void __perf_remove_from_context(struct perf_event *event, struct perf_cpu_contex
 void perf_remove_from_context(struct perf_event *event, unsigned long flags);
 int __perf_install_in_context(void *info);
 void perf_install_in_context(struct perf_event_context *ctx, struct perf_event *event, int cpu);
-void sync_child_event(struct perf_event *child_event);
-void perf_event_exit_event(struct perf_event *event, struct perf_event_context *ctx, bool revoke);
+void sync_child_event(struct perf_event *child_event, struct task_struct *task = NULL);	/* task: fix-c418d8b4d7a4 */
+void perf_event_exit_event(struct perf_event *event, struct perf_event_context *ctx, bool revoke,
+			   struct task_struct *task = NULL);	/* task: variant fix-c418d8b4d7a4's parameter */
+void perf_event_read_event(struct perf_event *event, struct task_struct *task);	/* read_local.cpp (issue 15 b) */
 void perf_event_exit_task(struct task_struct *task);
 int perf_event_init_task(struct task_struct *child, u64 clone_flags);
 void perf_event_exec(void);

@@ -283,7 +283,8 @@ static void perf_child_detach(struct perf_event *event)
 	if (WARN_ON_ONCE(!parent_event))
 		return;
 
-	sync_child_event(event);
+	if (!variant(C418D8B4D7A4))	/* variant fix-c418d8b4d7a4: perf_event_exit_event() synced it */
+		sync_child_event(event);
 	model_list_del(parent_event->child_list, event);	/* list_del_init(&event->child_list) */
 }
 
