@@ -515,9 +515,9 @@ void ghost_check_exit_read_record(struct perf_event *child, bool parent_has_rb)
 	if (!parent_has_rb || child->ghost.read_records == 1)
 		return;
 	snprintf(buf, sizeof(buf),
-		 "%s (inherit_stat) exits: %d PERF_RECORD_READ written into %s's buffer, expected 1 (sync_child_event() "
-		 "writes it only while child_event->ctx->task is a live task)",
-		 child->model_name, child->ghost.read_records, child->parent ? child->parent->model_name : "its parent");
+		 "%s (inherit_stat) is synced to %s: %d PERF_RECORD_READ written into its buffer, expected 1 "
+		 "(sync_child_event() writes it only while child_event->ctx->task is a live task)",
+		 child->model_name, child->parent ? child->parent->model_name : "its parent", child->ghost.read_records);
 	report(GHOST_INHERIT_STAT_READ, buf);
 }
 

@@ -177,8 +177,8 @@ TEST_CASE("inherit_stat: the tree writes no PERF_RECORD_READ at exit (ctx->task 
 		if (fix)
 			CHECK(got == "");
 		else
-			CHECK(got == "inherit-stat-read: E(C) (inherit_stat) exits: 0 PERF_RECORD_READ written into E's buffer, "
-				     "expected 1 (sync_child_event() writes it only while child_event->ctx->task is a live task)\n");
+			CHECK(got == "inherit-stat-read: E(C) (inherit_stat) is synced to E: 0 PERF_RECORD_READ written into its "
+				     "buffer, expected 1 (sync_child_event() writes it only while child_event->ctx->task is a live task)\n");
 	}
 }
 
@@ -283,4 +283,10 @@ TEST_CASE("mux hrtimer: a sched-in where every group goes on leaves it unarmed",
 	CHECK(w->events[1].state.peek() == PERF_EVENT_STATE_ACTIVE);
 	CHECK(model_cpu(0)->cpc[MODEL_PMU_COUNTING].hrtimer.armed.peek() == 0);
 	CHECK(model_cpu(0)->cpc[MODEL_PMU_COUNTING].hrtimer_active == 0);
+}
+
+TEST_CASE("fix-c418d8b4d7a4 is kernel history: it differs from upstream without concurrency", "[model][history]")
+{
+	CHECK(model_variant_is_prefix("fix-c418d8b4d7a4"));
+	CHECK(model::perf_model().find_variant("fix-c418d8b4d7a4") >= 0);
 }
