@@ -14,7 +14,8 @@
  * was folded into its own totals only afterwards, by list_del_event()'s OFF step.
  *
  * Model: no cgroups (perf_cgroup_event_disable() and update_cgrp_time_from_cpuctx() are left out,
- * marked); lists are vectors; put_event() of an aux link is not modelled (no event refcount).
+ * marked); lists are vectors; perf_get_aux_event() takes no reference on the leader, so
+ * perf_put_aux_event() drops none.
  */
 #include "model/perf/core.h"
 
