@@ -290,3 +290,29 @@ TEST_CASE("fix-c418d8b4d7a4 is kernel history: it differs from upstream without 
 	CHECK(model_variant_is_prefix("fix-c418d8b4d7a4"));
 	CHECK(model::perf_model().find_variant("fix-c418d8b4d7a4") >= 0);
 }
+
+TEST_CASE("close(): _free_event() detaches a re-directed output from the buffer it borrowed; the owner's mapping keeps it",
+	  "[model][close]")
+{
+	Fresh fresh("upstream");
+	WorldSetup s = fresh.setup();
+	s.contexts = {task_context("T", 0)};
+	s.events = {event("O", 0, "ACTIVE"), event("E", 0, "ACTIVE")};
+	s.events[0].mapped = true;
+	at(0);
+	auto w = model::build_world(s);
+	struct perf_event *O = &w->events[0], *E = &w->events[1];
+	REQUIRE(model::op_set_output(*w, 1, 0) == 0);
+	struct perf_buffer *rb = O->rb.peek();
+	REQUIRE(E->rb.peek() == rb);
+	REQUIRE(rb->event_list.size() == 2);
+	unsigned int refs = refcount_read(&rb->refcount);
+
+	model::op_close(*w, 1);  // no mapping of E's own: the close is the last fput()
+	CHECK(E->model_freed);
+	CHECK(E->rb.peek() == nullptr);
+	CHECK(rb->event_list == std::vector<struct perf_event *>{O});
+	CHECK(refcount_read(&rb->refcount) == refs - 1);
+	CHECK(O->rb.peek() == rb);
+	CHECK(violations_text(sim::take_sequential_violations()) == "");
+}
