@@ -51,3 +51,7 @@ typedef struct atomic64_t {
 
 __MODEL_ATOMIC_OPS(atomic, atomic_t, int)
 __MODEL_ATOMIC_OPS(atomic64, atomic64_t, s64)
+
+/* include/linux/atomic/atomic-long.h: atomic_long_t is atomic64_t on 64-bit */
+typedef atomic64_t atomic_long_t;
+__MODEL_ATOMIC_OPS(atomic_long, atomic_long_t, s64)

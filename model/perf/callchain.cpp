@@ -197,49 +197,38 @@ void perf_pending_unwind_sync(struct perf_event *event)
 }
 
 /*
- * kernel/events/core.c: _free_event() @ v16 2/4 (core.c:5709). Model: irq_work_sync() x2,
- * unaccount_event() and the rest of the teardown are left out; call_rcu(free_event_rcu) is where
- * the ghost marks the event freed (an access after a grace period is a use after free, and the
- * model does not bound how long the task takes to return to user space).
+ * kernel/events/core.c: _free_event() @ v16 2/4 (core.c:5709; 12f24484da13 core.c:5659, where the
+ * series' perf_pending_unwind_sync() call is not yet). Model: irq_work_sync() x2 (the model's
+ * irq_work runs in the interrupt that raised it, before that lane ends), unaccount_event(),
+ * security_perf_event_free(), the bpf and address filters, and __free_event()'s teardown
+ * (put_pmu_ctx(), put_ctx(): the world owns the contexts) are left out; the ring-buffer detach
+ * stays (issue 15 b: close()). call_rcu(free_event_rcu) is where the ghost marks the event freed
+ * (an access after a grace period is a use after free, and the model does not bound how long the
+ * task takes to return to user space).
  */
 void _free_event(struct perf_event *event)
 {
 	MODEL_FRAME(5709);
 	perf_pending_unwind_sync(event);
 
+	/* irq_work_sync(&event->pending_irq); irq_work_sync(&event->pending_disable_irq); unaccount_event(event); */
+
+	if (event->rb) {
+		/*
+		 * Can happen when we close an event with re-directed output.
+		 *
+		 * Since we have a 0 refcount, perf_mmap_close() will skip
+		 * over us; possibly making our ring_buffer_put() the last.
+		 */
+		mutex_lock(&event->mmap_mutex);
+		ring_buffer_attach(event, NULL);
+		mutex_unlock(&event->mmap_mutex);
+	}
+
+	/* __free_event(event): put_pmu_ctx(), put_ctx() -- the world owns them */
 	event->model_freed = true;	/* call_rcu(&event->rcu_head, free_event_rcu) */
 	sim::note((std::string(event->model_name) + " freed (call_rcu)").c_str());
 }
-
-/* model-only: what __perf_remove_from_context() does here, in the removal's IPI on the event's CPU */
-static void model_remove_ipi(void *info)
-{
-	((struct perf_event *)info)->model_removed = true;
-}
-
-/*
- * kernel/events/core.c: perf_event_release_kernel() @ 12f24484da13, cut down: close() of the
- * last fd. Model: perf_remove_from_context() is "the event is off its context", done by
- * event_function_call()'s IPI to the CPU the task runs on when the removal starts (read once, as
- * the IPI's target is chosen once: task_cpu()); the IPI is a hard-IRQ handler there: it cannot
- * run inside an NMI of that CPU, nor where that CPU has IRQs off or the PMI masked by the task's
- * code; then the last put_event() -> _free_event().
- */
-void perf_event_release_kernel(struct perf_event *event)
-{
-	MODEL_FRAME(0);
-	struct task_struct *task = event->ctx->task.peek();
-	int cpu = task && task != TASK_TOMBSTONE ? task->model_on_cpu : -1;	/* an exited task's context is tombstoned (issue 15 b) */
-
-	/* perf_remove_from_context(event, DETACH_GROUP | DETACH_DEAD) */
-	if (cpu >= 0)
-		smp_call_function_single(cpu, model_remove_ipi, event, 1);
-	else
-		event->model_removed = true;
-
-	_free_event(event);	/* put_event() of the last reference */
-}
-
 
 /*
  * kernel/events/core.c: perf_event_alloc() @ v16 2/4, the defer_callchain block only (it starts

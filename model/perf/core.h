@@ -28,6 +28,8 @@ struct perf_output_handle {
 	unsigned long wakeup = 0;
 	unsigned long size = 0;
 	int flags = 0;
+	std::vector<u64> *model_copy = nullptr;	/* model-only: __output_copy()'s u64s of a PERF_RECORD_READ (issue 15 b) */
+	u64 model_now = 0;			/* model-only: the clock perf_output_read()'s calc_timer_values() read */
 };
 
 /* The model's PMUs (pmu.cpp, aux_pmu.cpp), indexing each CPU's perf_cpu_pmu_context. */
@@ -295,7 +297,8 @@ int perf_event_stop(struct perf_event *event, int restart);
 void perf_callchain(struct perf_event *event, struct model_sample *sample);
 void perf_pending_unwind_sync(struct perf_event *event);
 void _free_event(struct perf_event *event);
-void perf_event_release_kernel(struct perf_event *event);
+int perf_event_release_kernel(struct perf_event *event);	/* release.cpp (issue 15 b) */
+void put_event(struct perf_event *event);
 int perf_event_alloc_defer(struct perf_event *event, struct task_struct *task);
 static inline bool in_nmi(void) { return model_cpu(smp_processor_id())->in_nmi; }
 /*
@@ -330,8 +333,10 @@ void __perf_remove_from_context(struct perf_event *event, struct perf_cpu_contex
 void perf_remove_from_context(struct perf_event *event, unsigned long flags);
 int __perf_install_in_context(void *info);
 void perf_install_in_context(struct perf_event_context *ctx, struct perf_event *event, int cpu);
-void sync_child_event(struct perf_event *child_event);
-void perf_event_exit_event(struct perf_event *event, struct perf_event_context *ctx, bool revoke);
+void sync_child_event(struct perf_event *child_event, struct task_struct *task = NULL);	/* task: fix-c418d8b4d7a4 */
+void perf_event_exit_event(struct perf_event *event, struct perf_event_context *ctx, bool revoke,
+			   struct task_struct *task = NULL);	/* task: variant fix-c418d8b4d7a4's parameter */
+void perf_event_read_event(struct perf_event *event, struct task_struct *task);	/* read_local.cpp (issue 15 b) */
 void perf_event_exit_task(struct task_struct *task);
 int perf_event_init_task(struct task_struct *child, u64 clone_flags);
 void perf_event_exec(void);
@@ -339,6 +344,10 @@ void perf_event_exec(void);
 enum hrtimer_restart { HRTIMER_NORESTART, HRTIMER_RESTART };
 bool perf_rotate_context(struct perf_cpu_pmu_context *cpc);
 enum hrtimer_restart perf_mux_hrtimer_handler(struct perf_cpu_pmu_context *cpc);
+void __perf_mux_hrtimer_init(struct perf_cpu_pmu_context *cpc, int cpu);	/* rotate.cpp (issue 15 b) */
+int perf_mux_hrtimer_restart(struct perf_cpu_pmu_context *cpc);
+bool model_mux_hrtimer_run(struct perf_cpu_pmu_context *cpc);	/* the timer's expiry on its CPU: false if not armed */
+void hrtimer_start(struct model_hrtimer *timer);	/* swevent.cpp: arm on this CPU (model-only) */
 /* model-only (world.cpp): the world's storage for a child event of parent_event in task's context;
  * the world's context of a task (alloc_perf_context()); find_get_pmu_context() */
 struct perf_event *model_alloc_event(struct perf_event *parent_event, struct task_struct *task);

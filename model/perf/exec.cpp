@@ -109,7 +109,7 @@ static void perf_event_remove_on_exec(struct perf_event_context *ctx)
 
 		modified = true;
 
-		perf_event_exit_event(event, ctx, false);
+		perf_event_exit_event(event, ctx, false, ctx->task);	/* the task: fix-c418d8b4d7a4 only */
 	}
 
 	raw_spin_lock_irqsave(&ctx->lock, flags);

@@ -11,8 +11,7 @@
  * kernel's fresh child has none, and alloc_perf_context() hands it back (model_task_context()).
  * perf_event_alloc() of a child is reduced to what the model's events carry (model_perf_event_alloc()).
  * Not modelled: the owner list (perf_event_list / perf_event_mutex; the scenario's fds have no
- * owner task), PERF_RECORD_FORK/EXIT/READ records (perf_event_task(), perf_event_read_event()),
- * perf_ctx_data, the event refcount (put_event() of a child frees it: _free_event()), freq mode,
+ * owner task), PERF_RECORD_FORK/EXIT records (perf_event_task()), perf_ctx_data, freq mode,
  * inherit_thread and sigtrap, clone_flags.
  *
  * Ghost: sync_child_event() runs under the child's ctx->lock and the parent's child_mutex; there the
@@ -25,15 +24,27 @@
 
 /*
  * kernel/events/core.c: sync_child_event() @ 12f24484da13 (line not counted).
- * Model: the inherit_stat PERF_RECORD_READ (perf_event_read_event()) is not written (no records).
+ * The inherit_stat PERF_RECORD_READ (perf_event_read_event(), read_local.cpp) is written only while
+ * child_event->ctx->task is a live task: at exit perf_event_exit_task_context() has already stored
+ * TASK_TOMBSTONE, so the tree writes none there (c418d8b4d7a4 "perf/core: Fix missing read event
+ * generation on task exit", later than the tree, fixed it). Variant fix-c418d8b4d7a4: the task is
+ * the argument perf_event_exit_event() passes (the fix's signature; NULL from the other callers).
  */
-void sync_child_event(struct perf_event *child_event)
+void sync_child_event(struct perf_event *child_event, struct task_struct *task)
 {
 	MODEL_FRAME(0);
 	struct perf_event *parent_event = child_event->parent;
+	bool model_parent_rb = parent_event->rb.peek() != nullptr;	/* ghost: a buffer to write into */
 	u64 child_val;
 
-	/* if (child_event->attr.inherit_stat) ... perf_event_read_event(child_event, task); -- no records */
+	if (child_event->attr.inherit_stat) {
+		if (!variant(C418D8B4D7A4))
+			task = child_event->ctx->task;	/* the tree: struct task_struct *task = child_event->ctx->task; */
+
+		if (task && task != TASK_TOMBSTONE)
+			perf_event_read_event(child_event, task);
+		ghost_check_exit_read_record(child_event, model_parent_rb);	/* model-only */
+	}
 
 	child_val = perf_event_count(child_event, false);
 
@@ -53,9 +64,12 @@ void sync_child_event(struct perf_event *child_event)
 /*
  * kernel/events/core.c: perf_event_exit_event() @ 12f24484da13 (line not counted).
  * Variant pre-a3c3c66670ce: without DETACH_EXIT; the EXIT state is set after the removal, under
- * ctx->lock, as before a3c3c66670ce.
+ * ctx->lock, as before a3c3c66670ce. Variant fix-c418d8b4d7a4: the task parameter, and the
+ * sync_child_event(event, task) under child_mutex before the removal (perf_child_detach() no
+ * longer syncs).
  */
-void perf_event_exit_event(struct perf_event *event, struct perf_event_context *ctx, bool revoke)
+void perf_event_exit_event(struct perf_event *event, struct perf_event_context *ctx, bool revoke,
+			   struct task_struct *task)
 {
 	MODEL_FRAME(0);
 	struct perf_event *parent_event = event->parent;
@@ -79,6 +93,9 @@ void perf_event_exit_event(struct perf_event *event, struct perf_event_context *
 		mutex_lock(&parent_event->child_mutex);
 		/* PERF_ATTACH_ITRACE might be set concurrently */
 		attach_state = READ_ONCE(event->attach_state);
+
+		if (variant(C418D8B4D7A4) && (attach_state & PERF_ATTACH_CHILD))	/* variant fix-c418d8b4d7a4 */
+			sync_child_event(event, task);
 	}
 
 	if (revoke)
@@ -112,7 +129,7 @@ void perf_event_exit_event(struct perf_event *event, struct perf_event_context *
 			 * pmu_detach_event() will have an extra refcount.
 			 * perf_pending_task() might have one too.
 			 */
-			_free_event(event);	/* put_event(event): the child's last reference */
+			put_event(event);
 		}
 
 		return;
@@ -173,7 +190,7 @@ static void perf_event_exit_task_context(struct task_struct *task, bool exit)
 
 	/* list_for_each_entry_safe(): perf_event_exit_event() unlinks the entry */
 	for (struct perf_event *child_event : std::vector<struct perf_event *>(ctx->event_list))
-		perf_event_exit_event(child_event, ctx, false);
+		perf_event_exit_event(child_event, ctx, false, exit ? task : NULL);	/* the task: fix-c418d8b4d7a4 only */
 
 	mutex_unlock(&ctx->mutex);
 
@@ -222,6 +239,7 @@ static struct perf_event *model_perf_event_alloc(struct perf_event_attr *attr, i
 	event->oncpu.poke(-1);
 	event->hw.state.poke(PERF_HES_STOPPED | PERF_HES_UPTODATE);
 	refcount_set(&event->mmap_count, 0);
+	atomic_long_set(&event->refcount, 1);
 	perf_event__state_init(event);
 	perf_event_alloc_defer(event, task);
 	return event;
@@ -229,7 +247,7 @@ static struct perf_event *model_perf_event_alloc(struct perf_event_attr *attr, i
 
 /*
  * kernel/events/core.c: inherit_event() @ 12f24484da13 (line not counted).
- * Model: no freq mode; the parent's refcount is not modelled (atomic_long_inc_not_zero() succeeds);
+ * Model: no freq mode;
  * find_get_pmu_context() is the world's (model_find_get_pmu_context(): a sibling joins its
  * leader's pmu_ctx, as build_world()).
  */
@@ -273,7 +291,8 @@ static struct perf_event *inherit_event(struct perf_event *parent_event, struct 
 	 * is_orphaned_event() or they will observe us on the child_list.
 	 */
 	mutex_lock(&parent_event->child_mutex);
-	if (is_orphaned_event(parent_event)) {	/* || !atomic_long_inc_not_zero(&parent_event->refcount) */
+	if (is_orphaned_event(parent_event) ||
+	    !atomic_long_inc_not_zero(&parent_event->refcount)) {
 		mutex_unlock(&parent_event->child_mutex);
 		/* free_event(child_event) */
 		return NULL;

@@ -64,6 +64,10 @@ const std::vector<model::Invariant> &ghost_invariants()
 		{"not-stranded",
 		 "final: an event enable_on_exec enabled is not OFF, nor ERROR while its running context has the PMU to itself",
 		 "exec"},
+		{"inherit-stat-read",
+		 "an inherit_stat child that exits while its parent has a buffer writes one PERF_RECORD_READ there, whose "
+		 "time_enabled/time_running are the child's ledger",
+		 "fork"},
 		{"lockdep", "the shim's lockdep checks (always reported)", "kernel"},
 		{"kernel-warning", "a WARN reached in the model (always reported)", "kernel"},
 	};
@@ -465,6 +469,56 @@ void ghost_check_children_final(struct perf_event *parent)
 		 parent->model_name, en ? "enabled" : "running", (unsigned long long)got, (unsigned long long)want,
 		 ghost_ticks(got < want ? want - got : got - want).c_str(), got < want ? "lost" : "double-counted");
 	report(GHOST_CHILD_TIME_ONCE, buf);
+}
+
+void ghost_read_record(struct perf_event *child, uint64_t read_format, const std::vector<uint64_t> &values, uint64_t now)
+{
+	char buf[384];
+	size_t n = 1;	/* values[0]: the count */
+	uint64_t enabled = 0, running = 0;
+	struct perf_event_context *ctx = child->ctx;
+	/* the ledger at `now`, the clock calc_timer_values() read: charged up to the context's last
+	 * timestamp, plus the time since while the context clock runs (perf_event_time_now()) */
+	int state = ghost_effective_state(child);
+	uint64_t since = (ctx->is_active.peek() & EVENT_TIME) ? now - ctx->ghost.timestamp : 0;
+	uint64_t true_enabled = child->ghost.enabled + (state >= PERF_EVENT_STATE_INACTIVE ? since : 0);
+	uint64_t true_running = child->ghost.running + (state >= PERF_EVENT_STATE_ACTIVE ? since : 0);
+
+	child->ghost.read_records++;
+	if ((read_format & PERF_FORMAT_GROUP) || values.size() < 2)
+		return;	/* a group's record: its times come first (not checked) */
+	if (read_format & PERF_FORMAT_TOTAL_TIME_ENABLED)
+		enabled = values.at(n++);
+	if (read_format & PERF_FORMAT_TOTAL_TIME_RUNNING)
+		running = values.at(n++);
+	const char *field = nullptr;
+	uint64_t got = 0, want = 0;
+	if ((read_format & PERF_FORMAT_TOTAL_TIME_ENABLED) && enabled != true_enabled)
+		field = "time_enabled", got = enabled, want = true_enabled;
+	else if ((read_format & PERF_FORMAT_TOTAL_TIME_RUNNING) && running != true_running)
+		field = "time_running", got = running, want = true_running;
+	if (!field)
+		return;
+	snprintf(buf, sizeof(buf),
+		 "%s: its PERF_RECORD_READ carries %s = %llu, its ledger says %llu at that clock (%llu): the per-task table "
+		 "of perf report -T is %s %s (tick = %llu)",
+		 child->model_name, field, (unsigned long long)got, (unsigned long long)want, (unsigned long long)now,
+		 ghost_ticks(got < want ? want - got : got - want).c_str(), got < want ? "short" : "long",
+		 (unsigned long long)ghost_tick());
+	report(GHOST_INHERIT_STAT_READ, buf);
+}
+
+void ghost_check_exit_read_record(struct perf_event *child, bool parent_has_rb)
+{
+	char buf[320];
+
+	if (!parent_has_rb || child->ghost.read_records == 1)
+		return;
+	snprintf(buf, sizeof(buf),
+		 "%s (inherit_stat) is synced to %s: %d PERF_RECORD_READ written into its buffer, expected 1 "
+		 "(sync_child_event() writes it only while child_event->ctx->task is a live task)",
+		 child->model_name, child->parent ? child->parent->model_name : "its parent", child->ghost.read_records);
+	report(GHOST_INHERIT_STAT_READ, buf);
 }
 
 void ghost_exec_enabled(struct perf_event *event, bool enabled) { event->ghost.exec_enabled = enabled; }

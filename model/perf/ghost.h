@@ -56,6 +56,8 @@ struct ghost_event {
 	/* fork/exit (issue 15 b): a child's syncs to its parent; a parent's sum of its synced children's ledgers */
 	int synced = 0;
 	uint64_t child_enabled = 0, child_running = 0;
+	/* exit (issue 15 b): the PERF_RECORD_READ records perf_event_read_event() wrote for this child */
+	int read_records = 0;
 	/* exec (issue 15 b): enable_on_exec fired for this event and nothing disabled it since */
 	bool exec_enabled = false;
 };
@@ -94,6 +96,7 @@ enum ghost_invariant {
 	/* fork / exit, exec (issue 15 b) */
 	GHOST_CHILD_TIME_ONCE,		/* "child-time-once" */
 	GHOST_NOT_STRANDED,		/* "not-stranded" */
+	GHOST_INHERIT_STAT_READ,	/* "inherit-stat-read" (issue 15 b: the PERF_RECORD_READ of an exiting child) */
 	/* the shim's own (always reported; named so that a scenario can list them) */
 	GHOST_LOCKDEP,			/* "lockdep" */
 	GHOST_KERNEL_WARNING,		/* "kernel-warning" */
@@ -150,6 +153,11 @@ void ghost_userpage_time_result(struct perf_event *event, bool extrapolated, boo
 void ghost_child_synced(struct perf_event *child, struct perf_event *parent, uint64_t enabled, uint64_t running);
 /* final: parent's child_total_time_* equal the ledgers of the children synced to it */
 void ghost_check_children_final(struct perf_event *parent);
+/* perf_event_read_event() wrote a PERF_RECORD_READ for `child` with these read_format values
+ * (count, then time_enabled/time_running as read_format has them): checked against its ledger */
+void ghost_read_record(struct perf_event *child, uint64_t read_format, const std::vector<uint64_t> &values, uint64_t now);
+/* perf_event_exit_event() is done with an inherit_stat child whose parent had a buffer: one record? */
+void ghost_check_exit_read_record(struct perf_event *child, bool parent_has_rb);
 /* the clone swap: __perf_event_sync_stat() flipped the totals of two events (both ctx locks held) */
 void ghost_sync_stat_swapped(struct perf_event *event, struct perf_event *next_event);
 /* exec: event_enable_on_exec() enabled the event (ctx->lock); a disable clears it */

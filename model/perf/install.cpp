@@ -14,7 +14,8 @@
  * was folded into its own totals only afterwards, by list_del_event()'s OFF step.
  *
  * Model: no cgroups (perf_cgroup_event_disable() and update_cgrp_time_from_cpuctx() are left out,
- * marked); lists are vectors; put_event() of an aux link is not modelled (no event refcount).
+ * marked); lists are vectors; perf_get_aux_event() takes no reference on the leader, so
+ * perf_put_aux_event() drops none.
  */
 #include "model/perf/core.h"
 
@@ -283,7 +284,8 @@ static void perf_child_detach(struct perf_event *event)
 	if (WARN_ON_ONCE(!parent_event))
 		return;
 
-	sync_child_event(event);
+	if (!variant(C418D8B4D7A4))	/* variant fix-c418d8b4d7a4: perf_event_exit_event() synced it */
+		sync_child_event(event);
 	model_list_del(parent_event->child_list, event);	/* list_del_init(&event->child_list) */
 }
 
@@ -322,6 +324,7 @@ void __perf_remove_from_context(struct perf_event *event, struct perf_cpu_contex
 		state = PERF_EVENT_STATE_DEAD;
 
 	event_sched_out(event, ctx);
+	event->model_removed = true;	/* model-only: off the PMU for good, no more samples (nmi_sample) */
 
 	/* if (event->state > PERF_EVENT_STATE_OFF) perf_cgroup_event_disable(event, ctx); -- no cgroups */
 

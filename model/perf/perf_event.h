@@ -139,6 +139,7 @@ struct pmu {
 	const char *name;
 	int type;
 	unsigned int capabilities;
+	int hrtimer_interval_ms = 0;	/* the mux hrtimer's period (__perf_mux_hrtimer_init(): 0 -> PERF_CPU_HRTIMER) */
 	model_percpu<struct perf_cpu_pmu_context> *cpu_pmu_context;	/* kernel: __percpu ** (one less indirection) */
 	void (*pmu_enable)(struct pmu *pmu);
 	void (*pmu_disable)(struct pmu *pmu);
@@ -297,6 +298,8 @@ struct perf_cpu_pmu_context {
 	int sched_cb_usage = 0;
 	/* the mux hrtimer (issue 15 b, rotate.cpp): hrtimer_lock orders hrtimer_active */
 	raw_spinlock_t hrtimer_lock{"perf_cpu_pmu_context.hrtimer_lock"};
+	u64 hrtimer_interval = 0;		/* ktime_t, set up once (__perf_mux_hrtimer_init()) */
+	struct model_hrtimer hrtimer;		/* armed by perf_mux_hrtimer_restart(); fires as the op rotate */
 	int hrtimer_active = 0;
 };
 
@@ -377,6 +380,7 @@ struct perf_event {
 	struct perf_event *parent = nullptr;			/* inherit_event() (fork.cpp); set once */
 	std::vector<struct perf_event *> child_list;		/* the parent's child_mutex */
 	struct mutex child_mutex{"perf_event.child_mutex"};
+	atomic_long_t refcount{"perf_event.refcount"};	/* the fd's reference and one per child (inherit_event()) */
 	u64 group_index = 0;
 
 	sim::field<enum perf_event_state> state{"perf_event.state"};
@@ -424,7 +428,7 @@ struct perf_event {
 	/* variant v16-cancel-dec only: perf's own "a callback is owed" flag, as in v15 */
 	sim::field<int> pending_unwind_callback{"perf_event.pending_unwind_callback"};
 	/* model-only ghost state of the callchain area */
-	bool model_removed = false;	/* perf_remove_from_context() done: no more samples */
+	bool model_removed = false;	/* __perf_remove_from_context() done: no more samples */
 	bool model_freed = false;	/* _free_event() reached call_rcu(): any later access is a use after free */
 	std::vector<model_sample> model_samples;
 	std::vector<model_deferred_record> model_records;

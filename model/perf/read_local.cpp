@@ -128,7 +128,10 @@ static void perf_output_read_one(struct perf_output_handle *handle, struct perf_
 		values[n++] = atomic64_read(&event->lost_samples);
 
 	/* __output_copy(handle, values, n * sizeof(u64)): no data pages */
-	ghost_sample_read_result(event, values[0], enabled, running, read_format);	/* model-only (no children) */
+	if (handle->model_copy)	/* a PERF_RECORD_READ (perf_event_read_event(), issue 15 b): its values */
+		handle->model_copy->assign(values, values + n);
+	else
+		ghost_sample_read_result(event, values[0], enabled, running, read_format);	/* model-only (no children) */
 }
 
 /* kernel/events/core.c: perf_output_read_group() @ 12f24484da13 (line not counted). */
@@ -169,7 +172,10 @@ static void perf_output_read_group(struct perf_output_handle *handle, struct per
 		values[n++] = atomic64_read(&leader->lost_samples);
 
 	/* __output_copy(handle, values, n * sizeof(u64)) */
-	ghost_sample_read_result(leader, model_count, enabled, running, read_format);	/* model-only */
+	if (handle->model_copy)	/* a PERF_RECORD_READ (issue 15 b) */
+		handle->model_copy->assign(values, values + n);
+	else
+		ghost_sample_read_result(leader, model_count, enabled, running, read_format);	/* model-only */
 
 	for_each_sibling_event(sub, leader) {
 		n = 0;
@@ -184,7 +190,10 @@ static void perf_output_read_group(struct perf_output_handle *handle, struct per
 			values[n++] = atomic64_read(&sub->lost_samples);
 
 		/* __output_copy(handle, values, n * sizeof(u64)) */
-		ghost_count_result(sub, "a PERF_SAMPLE_READ sample", values[0]);	/* model-only */
+		if (handle->model_copy)
+			handle->model_copy->insert(handle->model_copy->end(), values, values + n);
+		else
+			ghost_count_result(sub, "a PERF_SAMPLE_READ sample", values[0]);	/* model-only */
 	}
 
 	local_irq_restore(flags);
@@ -212,11 +221,47 @@ void perf_output_read(struct perf_output_handle *handle, struct perf_event *even
 	 * because of locking issue as we are called in
 	 * NMI context
 	 */
-	if (read_format & PERF_FORMAT_TOTAL_TIMES)
+	if (read_format & PERF_FORMAT_TOTAL_TIMES) {
 		calc_timer_values(event, &now, &enabled, &running);
+		handle->model_now = now;	/* model-only: the instant of the record's times */
+	}
 
 	if (event->attr.read_format & PERF_FORMAT_GROUP)
 		perf_output_read_group(handle, event, enabled, running);
 	else
 		perf_output_read_one(handle, event, enabled, running);
+}
+
+/*
+ * kernel/events/core.c: perf_event_read_event() @ 12f24484da13 (line not counted): the
+ * PERF_RECORD_READ of an inherit_stat child (sync_child_event()), into the buffer of its parent
+ * (__perf_output_begin() follows event->parent). Model: perf_output_begin() is the forward one (no
+ * write_backward buffers); pid/tid, the sample_id fields and the record header are not written (no
+ * data pages); the record's read_format values are kept for the ghost, which checks them against the
+ * child's ledger (inherit-stat-read).
+ */
+void perf_event_read_event(struct perf_event *event, struct task_struct *task)
+{
+	MODEL_FRAME(0);
+	struct perf_output_handle handle;
+	std::vector<u64> model_values;
+	unsigned int size = 16 + event->read_size;	/* sizeof(read_event) + event->read_size */
+	int ret;
+
+	(void)task;	/* .pid = perf_event_pid(event, task), .tid = perf_event_tid(event, task) */
+	/* perf_event_header__init_id(&read_event.header, &sample, event); */
+	ret = perf_output_begin_forward(&handle, event, size);	/* perf_output_begin() */
+	if (ret)
+		return;
+
+	/* perf_output_put(&handle, read_event); */
+	handle.model_copy = &model_values;
+	perf_output_read(&handle, event);
+	handle.model_copy = nullptr;
+	/* perf_event__output_id_sample(event, &handle, &sample); */
+
+	perf_output_end(&handle);
+
+	ghost_read_record(event, event->attr.read_format, model_values, handle.model_now);	/* model-only */
+	sim::note((std::string("PERF_RECORD_READ for ") + event->model_name + " into its parent's buffer").c_str());
 }

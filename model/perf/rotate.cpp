@@ -1,21 +1,25 @@
 /*
  * kernel/events/core.c, multiplexing rotation (issue 15 b): perf_mux_hrtimer_handler(),
- * rotate_ctx(), ctx_event_to_rotate(), perf_rotate_context(), at 12f24484da13
- * (AOSC-Tracking/ubuntu-linux-unstable): core.c:1182 and 4388-4509 (lines counted back from
- * perf_pmu_disable() at core.c:1249 and perf_event_task_tick() at core.c:4511).
+ * __perf_mux_hrtimer_init(), perf_mux_hrtimer_restart(), rotate_ctx(), ctx_event_to_rotate(),
+ * perf_rotate_context(), at 12f24484da13 (AOSC-Tracking/ubuntu-linux-unstable): core.c:1182-1237
+ * and 4388-4509 (lines counted back from perf_pmu_disable() at core.c:1249 and
+ * perf_event_task_tick() at core.c:4511).
  *
- * Model: the hrtimer is not a timer: the op rotate runs the handler of every PMU of its CPU, in
- * hard-IRQ context, as the timer armed by an unschedulable flexible group would
- * (perf_mux_hrtimer_restart() from merge_sched_in() is not modelled, so hrtimer_active stays 0 and
- * hrtimer_forward_now() is a no-op); container_of(hr, ..., hrtimer) is the cpc itself. The group
- * tree is a vector in group_index order: rb_find_first() on {cpu, pmu} is the first leader of that
- * cpu and pmu in it.
+ * Model: the mux hrtimer is a model_hrtimer (perf_event.h, as the software clocks'): armed or not,
+ * on its CPU (HRTIMER_MODE_ABS_PINNED_HARD). merge_sched_in() arms it through
+ * perf_mux_hrtimer_restart() when a flexible group cannot go on; its expiry is the op rotate in a
+ * hard-IRQ lane of that CPU (or in a task lane with IRQs off), which runs the callback with
+ * timer->running held and disarms it when the callback returns HRTIMER_NORESTART. The period is not
+ * modelled (hrtimer_forward_now() is a no-op, the op fires when the search puts it);
+ * container_of(hr, ..., hrtimer) is the cpc itself. The group tree is a vector in group_index
+ * order: rb_find_first() on {cpu, pmu} is the first leader of that cpu and pmu in it.
  */
 #include "model/perf/core.h"
 
 /*
  * kernel/events/core.c: perf_mux_hrtimer_handler() @ 12f24484da13 (core.c:1182).
- * Model: takes the cpc (container_of() of its hrtimer); hrtimer_forward_now() is not modelled.
+ * Model: takes the cpc (container_of() of its hrtimer); hrtimer_forward_now() is not modelled
+ * (HRTIMER_RESTART keeps the timer armed).
  */
 enum hrtimer_restart perf_mux_hrtimer_handler(struct perf_cpu_pmu_context *cpc)
 {
@@ -34,6 +38,82 @@ enum hrtimer_restart perf_mux_hrtimer_handler(struct perf_cpu_pmu_context *cpc)
 	raw_spin_unlock(&cpc->hrtimer_lock);
 
 	return rotations ? HRTIMER_RESTART : HRTIMER_NORESTART;
+}
+
+/* CONFIG_HZ = 1000 in the model: the default interval is one tick (1 ms) */
+#define HZ 1000
+#define NSEC_PER_MSEC 1000000ULL
+/*
+ * set default to be dependent on timer tick just
+ * like original code
+ */
+#define PERF_CPU_HRTIMER (1000 / HZ)
+
+/*
+ * kernel/events/core.c: __perf_mux_hrtimer_init() @ 12f24484da13 (core.c:1202), at PMU
+ * registration for each CPU (build_world()). Model: raw_spin_lock_init() is the lock's
+ * construction; hrtimer_setup(timer, perf_mux_hrtimer_handler, ...) binds the op rotate's
+ * expiry to the handler (model_mux_hrtimer_run()); the timer is pinned to `cpu`.
+ */
+void __perf_mux_hrtimer_init(struct perf_cpu_pmu_context *cpc, int cpu)
+{
+	MODEL_FRAME(1202);
+	struct model_hrtimer *timer = &cpc->hrtimer;
+	struct pmu *pmu = cpc->epc.pmu;
+	u64 interval;
+
+	/*
+	 * check default is sane, if not set then force to
+	 * default interval (1/tick)
+	 */
+	interval = pmu->hrtimer_interval_ms;
+	if (interval < 1)
+		interval = pmu->hrtimer_interval_ms = PERF_CPU_HRTIMER;
+
+	cpc->hrtimer_interval = NSEC_PER_MSEC * interval;	/* ns_to_ktime() */
+
+	/* raw_spin_lock_init(&cpc->hrtimer_lock); hrtimer_setup(timer, perf_mux_hrtimer_handler,
+	 * CLOCK_MONOTONIC, HRTIMER_MODE_ABS_PINNED_HARD) */
+	timer->cpu = cpu;
+}
+
+/*
+ * kernel/events/core.c: perf_mux_hrtimer_restart() @ 12f24484da13 (core.c:1223), from
+ * merge_sched_in() on the cpc's own CPU (this_cpc()), under ctx->lock with IRQs off.
+ */
+int perf_mux_hrtimer_restart(struct perf_cpu_pmu_context *cpc)
+{
+	MODEL_FRAME(1223);
+	struct model_hrtimer *timer = &cpc->hrtimer;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&cpc->hrtimer_lock, flags);
+	if (!cpc->hrtimer_active) {
+		cpc->hrtimer_active = 1;
+		/* hrtimer_forward_now(timer, cpc->hrtimer_interval): the period is not modelled */
+		hrtimer_start(timer);	/* hrtimer_start_expires(timer, HRTIMER_MODE_ABS_PINNED_HARD) */
+	}
+	raw_spin_unlock_irqrestore(&cpc->hrtimer_lock, flags);
+
+	return 0;
+}
+
+/*
+ * model-only: kernel/time/hrtimer.c's __hrtimer_run_queues() -> __run_hrtimer() for the cpc's mux
+ * timer, on its CPU with IRQs off: the callback runs with timer->running held (hrtimer_cancel()
+ * would wait for it), and HRTIMER_NORESTART leaves the timer dequeued. False if it is not armed.
+ */
+bool model_mux_hrtimer_run(struct perf_cpu_pmu_context *cpc)
+{
+	struct model_hrtimer *timer = &cpc->hrtimer;
+
+	if (!READ_ONCE(timer->armed) || timer->cpu != smp_processor_id())
+		return false;
+	raw_spin_lock(&timer->running);	/* base->running = timer */
+	if (perf_mux_hrtimer_handler(cpc) == HRTIMER_NORESTART)
+		WRITE_ONCE(timer->armed, 0);	/* not re-enqueued */
+	raw_spin_unlock(&timer->running);
+	return true;
 }
 
 /* kernel/events/core.c: rotate_ctx() @ 12f24484da13 (core.c:4388). */

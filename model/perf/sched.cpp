@@ -709,8 +709,8 @@ void group_update_userpage(struct perf_event *group_event)
 
 /*
  * kernel/events/core.c: merge_sched_in() @ 12f24484da13 (core.c:4002).
- * Model: the pinned-failure wakeup (fasync, perf_event_wakeup) and perf_mux_hrtimer_restart()
- * are left out; the state change and the user-page update stay.
+ * Model: the pinned-failure wakeup (fasync, perf_event_wakeup) is left out; the state change,
+ * the mux hrtimer's arming (perf_mux_hrtimer_restart(), issue 15 b) and the user-page update stay.
  */
 int merge_sched_in(struct perf_event *event, void *data)
 {
@@ -734,7 +734,10 @@ int merge_sched_in(struct perf_event *event, void *data)
 		if (event->attr.pinned) {
 			perf_event_set_state(event, PERF_EVENT_STATE_ERROR);
 		} else {
+			struct perf_cpu_pmu_context *cpc = this_cpc(event->pmu_ctx->pmu);
+
 			event->pmu_ctx->rotate_necessary = 1;
+			perf_mux_hrtimer_restart(cpc);
 			if (!variant(PRE_F79256532682))	/* variant pre-f79256532682: no user-page update */
 				group_update_userpage(event);
 		}

@@ -22,8 +22,9 @@ static u64 local_clock(void)
 	return sim::clock_read();
 }
 
-/* kernel/time/hrtimer.c, reduced (model-only): arm on this CPU; nothing runs early */
-static void hrtimer_start(struct model_hrtimer *timer)
+/* kernel/time/hrtimer.c, reduced (model-only): arm on this CPU; nothing runs early (also the mux
+ * hrtimer's hrtimer_start_expires(), rotate.cpp) */
+void hrtimer_start(struct model_hrtimer *timer)
 {
 	timer->cpu = smp_processor_id();
 	WRITE_ONCE(timer->armed, 1);

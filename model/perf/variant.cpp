@@ -31,6 +31,10 @@ const std::vector<model::Variant> &model_variants()
 		{"pre-bc4394e5e79c",
 		 "reverts bc4394e5e79c \"perf: Fix the throttle error of some clock events\": a throttle in the hrtimer handler hrtimer_cancel()s its own timer",
 		 "swevent"},
+		{"fix-c418d8b4d7a4",
+		 "applies c418d8b4d7a4 \"perf/core: Fix missing read event generation on task exit\" (later than the tree): "
+		 "sync_child_event() before the removal, with the task perf_event_exit_task_context() passes",
+		 "fork"},
 		{"2.6.35", "perf_event_wakeup() wakes only event->waitq, as seed 004 reports for 2.6.35-3.1", "output"},
 		{"seed-fix",
 		 "2.6.35 plus seed 004's patch: event->output stored after the buffer, the handle's event in __perf_output_begin()",
@@ -45,4 +49,5 @@ const std::vector<model::Variant> &model_variants()
 	return variants;
 }
 
-bool model_variant_is_prefix(const std::string &name) { return name.rfind("pre-", 0) == 0; }
+/* the kernel-history variants: pre-<id> reverts a fix of the tree, fix-<id> applies a later one */
+bool model_variant_is_prefix(const std::string &name) { return name.rfind("pre-", 0) == 0 || name.rfind("fix-", 0) == 0; }

@@ -57,6 +57,10 @@ enum model_variant {
 				 * so a throttle in the hrtimer handler waits for itself; the clocks'
 				 * stop() updates without PERF_EF_UPDATE; before bc4394e5e79c "perf: Fix
 				 * the throttle error of some clock events" (Kan Liang, 2025-06) */
+	C418D8B4D7A4,	/* "fix-c418d8b4d7a4": c418d8b4d7a4 "perf/core: Fix missing read event generation
+			 * on task exit" (Thaumy Cheng, 2025-12; not in the tree modelled): sync_child_event()
+			 * takes the exiting task from perf_event_exit_event(), which calls it before
+			 * perf_remove_from_context() (perf_child_detach() no longer does) */
 	/*
 	 * The output area (seed 004): the wakeup of a buffer shared through perf_event_set_output().
 	 */

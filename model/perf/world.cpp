@@ -125,6 +125,16 @@ static void model_context_switch(struct task_struct *prev, struct task_struct *n
 
 namespace model {
 
+/* model-only: fs/file_table.c's __fput() of the event's file when nothing holds it any more:
+ * the fd table (until close()), a syscall in flight, a mapping */
+static void model_maybe_release(perf_world &w, int event)
+{
+	if (!w.fd_closed.at(event) || w.fd_inflight.at(event) || !w.vmas.at(event).empty())
+		return;
+	w.fd_inflight.at(event) = -1;	/* released: never again */
+	perf_event_release_kernel(&w.events.at(event));	/* perf_release() */
+}
+
 void op_sched_out(perf_world &w, int context)
 {
 	struct task_struct *task = w.context_task.at(context);
@@ -215,6 +225,7 @@ void op_munmap(perf_world &w, int event)
 		live.pop_back();
 		perf_mmap_close(vma);
 	}
+	model_maybe_release(w, event);	/* issue 15 b: the vma's fput() may be the file's last */
 }
 
 ReadValues op_read(perf_world &w, int event)
@@ -447,16 +458,39 @@ void op_return_to_user(perf_world &w, int context)
 	model_nmi_release(cpu);
 }
 
-/* close() of the event's last fd: perf_release() -> perf_event_release_kernel(). */
+bool model_fdget(perf_world &w, int event, const char *syscall)
+{
+	if (w.fd_closed.at(event)) {
+		sim::note((std::string(syscall) + "(" + w.setup.events.at(event).name + "): -EBADF, the fd is closed").c_str());
+		return false;
+	}
+	w.fd_inflight.at(event)++;
+	return true;
+}
+
+void model_fdput(perf_world &w, int event)
+{
+	w.fd_inflight.at(event)--;
+	model_maybe_release(w, event);
+}
+
+/*
+ * close() of the event's fd (issue 15 b): the fd table's fput(); the last fput() runs perf_release()
+ * -> perf_event_release_kernel() (release.cpp). A read() or ioctl() in flight on another CPU, or a
+ * mapping, holds the file: then the last of them releases it (fdput(), munmap()).
+ */
 void op_close(perf_world &w, int event)
 {
-	struct perf_event *e = &w.events.at(event);
+	std::string name = w.setup.events.at(event).name;
 
-	if (e->model_freed) {
-		sim::note(("close(" + std::string(e->model_name) + "): already closed").c_str());
+	if (w.fd_closed.at(event)) {
+		sim::note(("close(" + name + "): -EBADF, already closed").c_str());
 		return;
 	}
-	perf_event_release_kernel(e);
+	w.fd_closed.at(event) = true;
+	if (w.fd_inflight.at(event) || !w.vmas.at(event).empty())
+		sim::note(("close(" + name + "): a syscall in flight or a mapping holds the file; its last fput() releases it").c_str());
+	model_maybe_release(w, event);
 }
 
 /* __schedule() on this CPU from `from` (running here) to `to` (not running), with the PMU off (no
@@ -577,18 +611,23 @@ void op_remove(perf_world &w, int event)
 	perf_event_ctx_unlock(e, ctx);
 }
 
-/* The mux hrtimer of each PMU on this CPU fires (hard IRQ): perf_mux_hrtimer_handler() ->
- * perf_rotate_context() (rotate.cpp). As op_tick: IRQs off around it unless a handler runs it. */
+/* The mux hrtimer of each PMU on this CPU expires (hard IRQ), if a sched-in armed it
+ * (merge_sched_in() -> perf_mux_hrtimer_restart()): __run_hrtimer() -> perf_mux_hrtimer_handler()
+ * -> perf_rotate_context() (rotate.cpp). As op_tick: IRQs off around it unless a handler runs it. */
 void op_rotate(perf_world &w)
 {
 	bool irqs = sim::irqs_off();
+	int fired = 0;
 	(void)w;
 	if (!irqs)
 		local_irq_disable();
 	for (int pmu = 0; pmu < MODEL_NR_PMUS; pmu++)
-		perf_mux_hrtimer_handler(&model_cpu(smp_processor_id())->cpc[pmu]);
+		fired += model_mux_hrtimer_run(&model_cpu(smp_processor_id())->cpc[pmu]);
 	if (!irqs)
 		local_irq_enable();
+	if (!fired)
+		sim::note(("rotate: no mux hrtimer is armed on cpu" + std::to_string(smp_processor_id()) +
+			   " (no sched-in found more groups than the PMU takes), nothing fires").c_str());
 }
 
 }  // namespace model
@@ -778,6 +817,7 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 			cpc->epc.pmu = pmu;
 			cpc->epc.ctx = &c.cpuctx.ctx;
 			cpc->epc.embedded = 1;
+			__perf_mux_hrtimer_init(cpc, cpu);	/* perf_pmu_register(), per CPU (issue 15 b) */
 		}
 	}
 
@@ -804,6 +844,8 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 
 	/* events: created OFF (attr.disabled), installed in their context under ctx->lock */
 	w.vmas.resize(setup.events.size());
+	w.fd_inflight.assign(setup.events.size(), 0);
+	w.fd_closed.assign(setup.events.size(), false);
 	for (size_t i = 0; i < setup.events.size(); i++) {
 		const EventSetup &es = setup.events[i];
 		struct perf_event *event = &w.events.emplace_back();
@@ -878,6 +920,7 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 		event->oncpu.poke(-1);
 		event->hw.state.poke(PERF_HES_STOPPED | PERF_HES_UPTODATE);
 		refcount_set(&event->mmap_count, 0);
+		atomic_long_set(&event->refcount, 1);	/* perf_event_alloc(): the fd's reference */
 		perf_event__state_init(event);
 		perf_event_alloc_defer(event, cs.is_task ? w.context_task[es.context] : NULL);
 		if (event->attr.aux_start_paused) {	/* perf_event_alloc(): hw.aux_paused = 1 */
@@ -960,6 +1003,16 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 
 /* --- entry points --- */
 
+/* issue 15 b: a syscall on the event's fd holds the file from fdget() to fdput() (close()) */
+template <typename F>
+static void model_fd_syscall(perf_world &w, int event, const char *syscall, F body)
+{
+	if (!model::model_fdget(w, event, syscall))
+		return;
+	body();
+	model::model_fdput(w, event);
+}
+
 const std::vector<Entry> &model_ops()
 {
 	static const std::vector<Entry> ops = {
@@ -971,22 +1024,22 @@ const std::vector<Entry> &model_ops()
 		 [](World &w, const std::vector<int64_t> &a) { op_sched_in(P(w), a.at(0)); }, "sched"},
 		{"mmap", {{"event", ArgKind::Event}},
 		 "mmap() of the event's fd, user page + 1 data page: perf_mmap() -> perf_mmap_rb()",
-		 [](World &w, const std::vector<int64_t> &a) { op_mmap(P(w), a.at(0)); }, "mmap"},
+		 [](World &w, const std::vector<int64_t> &a) { model_fd_syscall(P(w), a.at(0), "mmap", [&] { op_mmap(P(w), a.at(0)); }); }, "mmap"},
 		{"munmap", {{"event", ArgKind::Event}},
 		 "munmap() of the event's mappings, the last first (an AUX area before its buffer): perf_mmap_close()",
 		 [](World &w, const std::vector<int64_t> &a) { op_munmap(P(w), a.at(0)); }, "mmap"},
 		{"read", {{"event", ArgKind::Event}},
 		 "read() of count, time_enabled, time_running: perf_read() -> perf_read_one() -> perf_event_read()",
-		 [](World &w, const std::vector<int64_t> &a) { op_read(P(w), a.at(0)); }, "read"},
+		 [](World &w, const std::vector<int64_t> &a) { model_fd_syscall(P(w), a.at(0), "read", [&] { op_read(P(w), a.at(0)); }); }, "read"},
 		{"enable", {{"event", ArgKind::Event}},
 		 "ioctl(PERF_EVENT_IOC_ENABLE): perf_ioctl() -> _perf_event_enable() -> event_function_call()",
-		 [](World &w, const std::vector<int64_t> &a) { op_ioctl(P(w), a.at(0), PERF_EVENT_IOC_ENABLE); }, "enable"},
+		 [](World &w, const std::vector<int64_t> &a) { model_fd_syscall(P(w), a.at(0), "enable", [&] { op_ioctl(P(w), a.at(0), PERF_EVENT_IOC_ENABLE); }); }, "enable"},
 		{"disable", {{"event", ArgKind::Event}},
 		 "ioctl(PERF_EVENT_IOC_DISABLE): perf_ioctl() -> _perf_event_disable() -> event_function_call()",
-		 [](World &w, const std::vector<int64_t> &a) { op_ioctl(P(w), a.at(0), PERF_EVENT_IOC_DISABLE); }, "enable"},
+		 [](World &w, const std::vector<int64_t> &a) { model_fd_syscall(P(w), a.at(0), "disable", [&] { op_ioctl(P(w), a.at(0), PERF_EVENT_IOC_DISABLE); }); }, "enable"},
 		{"reset", {{"event", ArgKind::Event}},
 		 "ioctl(PERF_EVENT_IOC_RESET): perf_ioctl() -> _perf_event_reset()",
-		 [](World &w, const std::vector<int64_t> &a) { op_ioctl(P(w), a.at(0), PERF_EVENT_IOC_RESET); }, "enable"},
+		 [](World &w, const std::vector<int64_t> &a) { model_fd_syscall(P(w), a.at(0), "reset", [&] { op_ioctl(P(w), a.at(0), PERF_EVENT_IOC_RESET); }); }, "enable"},
 		{"userpage_read", {{"event", ArgKind::Event}},
 		 "user space reads time_enabled/time_running from the mmap()ed user page (seqcount loop)",
 		 [](World &any, const std::vector<int64_t> &a) {
@@ -996,7 +1049,7 @@ const std::vector<Entry> &model_ops()
 		 }, "userpage"},
 		{"read_group", {{"leader", ArgKind::Event}},
 		 "read(2) of a PERF_FORMAT_GROUP event (attr read_format_group): perf_read_group() of its group",
-		 [](World &w, const std::vector<int64_t> &a) { op_read_group(P(w), a.at(0)); }, "read"},
+		 [](World &w, const std::vector<int64_t> &a) { model_fd_syscall(P(w), a.at(0), "read_group", [&] { op_read_group(P(w), a.at(0)); }); }, "read"},
 		{"read_local", {{"event", ArgKind::Event}},
 		 "perf_event_read_local(E) on this CPU, IRQs off, no lock (as BPF's bpf_perf_event_read_value())",
 		 [](World &w, const std::vector<int64_t> &a) { op_read_local(P(w), a.at(0)); }, "read"},
@@ -1017,8 +1070,10 @@ const std::vector<Entry> &model_ops()
 		 "the task returns to user space: task_work_run() -> unwind_deferred_task_work() -> perf_event_deferred_task(), then unwind_reset_info()",
 		 [](World &w, const std::vector<int64_t> &a) { op_return_to_user(P(w), a.at(0)); }, "callchain"},
 		{"close", {{"event", ArgKind::Event}},
-		 "close() of the event's last fd: perf_event_release_kernel() -> _free_event() -> perf_pending_unwind_sync() -> unwind_deferred_cancel()",
-		 [](World &w, const std::vector<int64_t> &a) { op_close(P(w), a.at(0)); }, "callchain"},
+		 "close() of the event's fd; the last fput() (or the syscall in flight's, or munmap()'s) runs "
+		 "perf_event_release_kernel(): perf_remove_from_context(DETACH_GROUP|DETACH_DEAD), the children "
+		 "(DETACH_CHILD: sync_child_event()), put_event() -> _free_event()",
+		 [](World &w, const std::vector<int64_t> &a) { op_close(P(w), a.at(0)); }, "install"},
 		{"sched_switch", {{"from", ArgKind::Context}, {"to", ArgKind::Context}},
 		 "context switch on this CPU between two tasks: perf_event_context_sched_out() (the clone swap unless "
 		 "nr_no_switch_fast), perf_event_task_sched_in()",
@@ -1048,18 +1103,23 @@ const std::vector<Entry> &model_ops()
 		 "move_group do: event_function_call() / __perf_remove_from_context() -> perf_group_detach(), list_del_event()",
 		 [](World &w, const std::vector<int64_t> &a) { op_remove(P(w), a.at(0)); }, "install"},
 		{"rotate", {},
-		 "the multiplexing hrtimer of each PMU on this CPU: perf_mux_hrtimer_handler() -> perf_rotate_context() "
-		 "(update_context_time(), flexible groups out, rotated, back in)",
+		 "the multiplexing hrtimer of each PMU on this CPU expires, if merge_sched_in() armed it "
+		 "(perf_mux_hrtimer_restart()): perf_mux_hrtimer_handler() -> perf_rotate_context() "
+		 "(update_context_time(), flexible groups out, rotated, back in); NORESTART disarms it",
 		 [](World &w, const std::vector<int64_t> &) { op_rotate(P(w)); }, "rotate"},
 		{"tick", {},
 		 "the scheduler tick on this CPU: perf_event_task_tick() -> perf_adjust_freq_unthr_context() (unthrottle)",
 		 [](World &w, const std::vector<int64_t> &) { op_tick(P(w)); }, "throttle"},
 		{"poll", {{"event", ArgKind::Event}},
 		 "poll(2) on the event's fd: do_poll() -> perf_poll(); sleeps in TASK_INTERRUPTIBLE when nothing is ready",
-		 [](World &w, const std::vector<int64_t> &a) { op_poll(P(w), a.at(0)); }, "output"},
+		 [](World &w, const std::vector<int64_t> &a) { model_fd_syscall(P(w), a.at(0), "poll", [&] { op_poll(P(w), a.at(0)); }); }, "output"},
 		{"set_output", {{"event", ArgKind::Event}, {"output", ArgKind::Event}},
 		 "ioctl(PERF_EVENT_IOC_SET_OUTPUT): perf_event_set_output(event, output)",
-		 [](World &w, const std::vector<int64_t> &a) { op_set_output(P(w), a.at(0), a.at(1)); }, "output"},
+		 [](World &w, const std::vector<int64_t> &a) {
+			 model_fd_syscall(P(w), a.at(0), "set_output", [&] {
+				 model_fd_syscall(P(w), a.at(1), "set_output", [&] { op_set_output(P(w), a.at(0), a.at(1)); });
+			 });
+		 }, "output"},
 	};
 	return ops;
 }

@@ -31,6 +31,10 @@ struct perf_world : model::World {
 	std::deque<struct task_struct> poll_tasks;		/* one per poll(2) call, in call order */
 	std::deque<struct poll_wqueues> pollers;		/* their poll tables */
 	std::deque<std::string> child_names;			/* inherited events' names, "E(C)" (fork) */
+	/* issue 15 b, close(): the fd's file lives while the fd table (until close), a syscall in
+	 * flight (fdget()) or a mapping (vma->vm_file) holds it; the last fput() runs perf_release() */
+	std::vector<int> fd_inflight;				/* by event index */
+	std::vector<bool> fd_closed;				/* by event index */
 };
 
 namespace model {
@@ -82,7 +86,10 @@ void op_overflow(perf_world &w, int event);
 void op_tick(perf_world &w);
 void op_nmi_sample(perf_world &w, int event);
 void op_return_to_user(perf_world &w, int context);
-void op_close(perf_world &w, int event);
+void op_close(perf_world &w, int event);	/* issue 15 b: the last fput() -> perf_release() */
+/* model-only: fdget()/fdput() of the event's fd around a syscall; false (a note) if it is closed */
+bool model_fdget(perf_world &w, int event, const char *syscall);
+void model_fdput(perf_world &w, int event);
 void op_sched_switch(perf_world &w, int from, int to);
 void op_inherited(perf_world &w, int context);
 void op_poll(perf_world &w, int event);
