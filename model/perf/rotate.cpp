@@ -65,7 +65,8 @@ static struct perf_event *model_groups_first(struct perf_event_groups *groups, i
  * Variant pre-7fa343b7fdc4: only the first ACTIVE flexible event is picked (ctx_first_active()), as
  * before 7fa343b7fdc4 "perf/core: Fix corner case in perf_rotate_context()" (Song Liu, 2019-10),
  * which added the fallback to the first event of the group tree. The unconditional clear of
- * rotate_necessary at `out` (a later commit) stays as upstream has it.
+ * rotate_necessary at `out` (added later by 90c91dfb86d0 "perf/core: Fix endless multiplex timer")
+ * stays as upstream has it.
  */
 static struct perf_event *ctx_event_to_rotate(struct perf_event_pmu_context *pmu_ctx)
 {
