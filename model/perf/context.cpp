@@ -431,7 +431,7 @@ void list_add_event(struct perf_event *event, struct perf_event_context *ctx)
 		add_event_to_groups(event, ctx);
 	}
 
-	ctx->event_list.push_back(event);	/* list_add_rcu(&event->event_entry, &ctx->event_list) */
+	ctx->event_list.insert(ctx->event_list.begin(), event);	/* list_add_rcu(&event->event_entry, &ctx->event_list): at the head */
 	ctx->nr_events++;
 	if (event->attr.inherit_stat)	/* issue 15 b: the clone swap's perf_event_sync_stat() */
 		ctx->nr_stat++;

@@ -68,6 +68,13 @@ const std::vector<model::Invariant> &ghost_invariants()
 		 "an inherit_stat child that exits while its parent has a buffer writes one PERF_RECORD_READ there, whose "
 		 "time_enabled/time_running are the child's ledger",
 		 "fork"},
+		{"memory-safe",
+		 "no perf_event is read after _free_event(), no list walk loops on an entry deleted under it, no write "
+		 "passes the end of its buffer (what KASAN reports)",
+		 "kernel"},
+		{"not-starved",
+		 "final: no flexible group of a running context waits INACTIVE on an idle PMU with no rotation pending",
+		 "rotate"},
 		{"lockdep", "the shim's lockdep checks (always reported)", "kernel"},
 		{"kernel-warning", "a WARN reached in the model (always reported)", "kernel"},
 	};
@@ -539,6 +546,30 @@ void ghost_check_not_stranded(struct perf_event *event, bool ctx_active, bool pm
 			 event->model_name);
 		report(GHOST_NOT_STRANDED, buf);
 	}
+}
+
+void ghost_check_not_freed(struct perf_event *event, const char *where)
+{
+	if (!event->model_freed)
+		return;
+	report(GHOST_MEMORY_SAFE, std::string(where) + " reads " + event->model_name +
+				       " after _free_event(): use after free");
+}
+
+void ghost_memory_unsafe(const std::string &what) { report(GHOST_MEMORY_SAFE, what); }
+
+void ghost_check_not_starved(struct perf_event *event, bool ctx_flexible_active, bool pmu_idle, bool rotation_pending)
+{
+	if (event->attr.pinned || event->group_leader != event || event->model_freed)
+		return;
+	if (event->ghost.state != PERF_EVENT_STATE_INACTIVE || !ctx_flexible_active || !pmu_idle || rotation_pending)
+		return;
+	char buf[256];
+	snprintf(buf, sizeof(buf),
+		 "%s: a flexible group, INACTIVE while its context runs and nothing is on its PMU, and no rotation is "
+		 "pending (rotate_necessary = 0): it stays off until something reschedules the context",
+		 event->model_name);
+	report(GHOST_NOT_STARVED, buf);
 }
 
 void ghost_sync_stat_swapped(struct perf_event *event, struct perf_event *next_event)

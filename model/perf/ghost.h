@@ -97,6 +97,9 @@ enum ghost_invariant {
 	GHOST_CHILD_TIME_ONCE,		/* "child-time-once" */
 	GHOST_NOT_STRANDED,		/* "not-stranded" */
 	GHOST_INHERIT_STAT_READ,	/* "inherit-stat-read" (issue 15 b: the PERF_RECORD_READ of an exiting child) */
+	/* kernel history of issue 15 (i15-hist): group reads of inherited children, rotation */
+	GHOST_MEMORY_SAFE,		/* "memory-safe" */
+	GHOST_NOT_STARVED,		/* "not-starved" */
 	/* the shim's own (always reported; named so that a scenario can list them) */
 	GHOST_LOCKDEP,			/* "lockdep" */
 	GHOST_KERNEL_WARNING,		/* "kernel-warning" */
@@ -164,6 +167,13 @@ void ghost_sync_stat_swapped(struct perf_event *event, struct perf_event *next_e
 void ghost_exec_enabled(struct perf_event *event, bool enabled);
 /* final: an event enable_on_exec enabled is not left OFF or ERROR in a running context with room */
 void ghost_check_not_stranded(struct perf_event *event, bool ctx_active, bool pmu_free);
+
+/* memory-safe: `event` is read at `where` after _free_event() (use after free), or `what` went wrong
+ * with memory the kernel owns (a list walk that loops on a deleted entry, a write past a buffer) */
+void ghost_check_not_freed(struct perf_event *event, const char *where);
+void ghost_memory_unsafe(const std::string &what);
+/* final: a flexible group left INACTIVE on an idle PMU of a running context, with no rotation pending */
+void ghost_check_not_starved(struct perf_event *event, bool ctx_flexible_active, bool pmu_idle, bool rotation_pending);
 
 /* the final comparison of one event's fields (already updated under ctx->lock) with the ledger */
 void ghost_check_event_final(struct perf_event *event);

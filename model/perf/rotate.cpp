@@ -140,7 +140,14 @@ static struct perf_event *model_groups_first(struct perf_event_groups *groups, i
 	return NULL;
 }
 
-/* kernel/events/core.c: ctx_event_to_rotate() @ 12f24484da13 (core.c:4402). */
+/*
+ * kernel/events/core.c: ctx_event_to_rotate() @ 12f24484da13 (core.c:4402).
+ * Variant pre-7fa343b7fdc4: only the first ACTIVE flexible event is picked (ctx_first_active()), as
+ * before 7fa343b7fdc4 "perf/core: Fix corner case in perf_rotate_context()" (Song Liu, 2019-10),
+ * which added the fallback to the first event of the group tree. The unconditional clear of
+ * rotate_necessary at `out` (added later by 90c91dfb86d0 "perf/core: Fix endless multiplex timer")
+ * stays as upstream has it.
+ */
 static struct perf_event *ctx_event_to_rotate(struct perf_event_pmu_context *pmu_ctx)
 {
 	MODEL_FRAME_INLINE(4402);
@@ -150,6 +157,9 @@ static struct perf_event *ctx_event_to_rotate(struct perf_event_pmu_context *pmu
 	/* pick the first active flexible event */
 	event = pmu_ctx->flexible_active.empty() ? NULL : pmu_ctx->flexible_active.front();
 	if (event)
+		goto out;
+
+	if (variant(PRE_7FA343B7FDC4))	/* variant pre-7fa343b7fdc4: ctx_first_active() */
 		goto out;
 
 	/* if no active flexible event, pick the first event */

@@ -35,6 +35,12 @@ const std::vector<model::Variant> &model_variants()
 		 "applies c418d8b4d7a4 \"perf/core: Fix missing read event generation on task exit\" (later than the tree): "
 		 "sync_child_event() before the removal, with the task perf_event_exit_task_context() passes",
 		 "fork"},
+		{"pre-2aeb18835476",
+		 "reverts 2aeb18835476 \"perf/core: Fix locking for children siblings group read\": no ctx->lock in __perf_read_group_add()",
+		 "read"},
+		{"pre-7fa343b7fdc4",
+		 "reverts 7fa343b7fdc4 \"perf/core: Fix corner case in perf_rotate_context()\": only an ACTIVE flexible event is rotated",
+		 "rotate"},
 		{"2.6.35", "perf_event_wakeup() wakes only event->waitq, as seed 004 reports for 2.6.35-3.1", "output"},
 		{"seed-fix",
 		 "2.6.35 plus seed 004's patch: event->output stored after the buffer, the handle's event in __perf_output_begin()",

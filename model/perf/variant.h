@@ -62,6 +62,17 @@ enum model_variant {
 			 * takes the exiting task from perf_event_exit_event(), which calls it before
 			 * perf_remove_from_context() (perf_child_detach() no longer does) */
 	/*
+	 * Issue 15 item 3 (i15-hist): kernel history of inherited group reads and rotation (same rules).
+	 */
+	PRE_2AEB18835476,	/* "pre-2aeb18835476": __perf_read_group_add() takes no ctx->lock, so the
+				 * sibling list of an inherited leader is walked while the child's exit
+				 * detaches and frees its siblings, as before 2aeb18835476 "perf/core: Fix
+				 * locking for children siblings group read" (Jiri Olsa, 2017-07) */
+	PRE_7FA343B7FDC4,	/* "pre-7fa343b7fdc4": ctx_event_to_rotate() picks only the first ACTIVE
+				 * flexible event (ctx_first_active()), so a rotation that finds none rotates
+				 * nothing, as before 7fa343b7fdc4 "perf/core: Fix corner case in
+				 * perf_rotate_context()" (Song Liu, 2019-10) */
+	/*
 	 * The output area (seed 004): the wakeup of a buffer shared through perf_event_set_output().
 	 */
 	V2_6_35,	/* "2.6.35": perf_event_wakeup() wakes only event->waitq, the 2.6.35-3.1

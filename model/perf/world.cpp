@@ -1307,6 +1307,29 @@ static bool model_pmu_free_for(perf_world &w, struct perf_event *event)
 	return true;
 }
 
+/* i15-hist (not-starved): the CPU whose PMU `event` would go on (its CPU context's, or the CPU its
+ * task runs on; -1 if its task does not run), and whether no event of its PMU is ACTIVE there */
+static int model_event_sched_cpu(struct perf_event *event)
+{
+	struct perf_event_context *ctx = event->ctx;
+	if (!ctx)
+		return -1;
+	struct task_struct *task = ctx->task.peek();
+	if (!task)
+		return event->cpu;
+	if (task == TASK_TOMBSTONE || task->model_on_cpu < 0)
+		return -1;
+	return task->model_on_cpu;
+}
+
+static bool model_pmu_idle_on(perf_world &w, struct perf_event *event, int cpu)
+{
+	for (struct perf_event &o : w.events)
+		if (&o != event && o.pmu == event->pmu && o.state.peek() == PERF_EVENT_STATE_ACTIVE && o.oncpu.peek() == cpu)
+			return false;
+	return true;
+}
+
 /*
  * The final quiescent update, as a reader holding ctx->lock would do it (the INACTIVE path of
  * perf_event_read(), for every event): bring the context clock up to date if it runs, update
@@ -1327,6 +1350,10 @@ void check_final(perf_world &w)
 		ghost_check_children_final(&event);	/* issue 15 b: fork/exit */
 		ghost_check_not_stranded(&event, event.ctx && (event.ctx->is_active.peek() & EVENT_ALL),
 					 model_pmu_free_for(w, &event));	/* issue 15 b: exec */
+		if (int cpu = model_event_sched_cpu(&event);	/* i15-hist: rotation */
+		    cpu >= 0 && (event.cpu < 0 || event.cpu == cpu) && event.pmu_ctx)
+			ghost_check_not_starved(&event, event.ctx->is_active.peek() & EVENT_FLEXIBLE,
+						model_pmu_idle_on(w, &event, cpu), event.pmu_ctx->rotate_necessary);
 	}
 	if (ghost_invariant_enabled(GHOST_NO_LOST_WAKEUP))
 		for (const std::string &lost : lost_wakeups(w))
