@@ -237,7 +237,7 @@ TEST_CASE("run takes --visible, the names merge prints, and is refused where it 
 	CHECK(whole["discovery_executions"].get<uint64_t>() > 0);
 }
 
-TEST_CASE("run --jobs hands out many more parts than workers, and the parts are still the whole search",
+TEST_CASE("run --jobs hands out many more parts than workers and the parts are still the whole search",
 	  "[cli][shard][jobs]")
 {
 	/* the peer benchmark, 3 CPUs K=3, fixed: 1,680 executions (its lock acquisition orders) */
