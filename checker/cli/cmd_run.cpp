@@ -66,39 +66,53 @@ RunOptions to_run_options(const RunCliOptions &o, int &jobs)
 }
 
 /*
- * --jobs N: the shards of this run as N local processes, merged here, in epochs (checker/sim/README.md,
- * "Sharding"). Every worker of an epoch searches its part of the tree of the same visible names.
- * A worker that finds a violation or a new visible name posts it on the shared board, and every
- * worker whose remaining search comes later in (preemption round, shard) order stops. When the
- * first event is a new name, the next epoch runs every shard again with it; when it is a
- * violation, or no worker found a new name, the epoch's parts are the result.
+ * --jobs N: the search as many more parts (shards) than workers, kPartsPerJob per job, run as
+ * local processes, at most N at a time, each part starting as soon as a worker is free
+ * (checker/sim/README.md, "Sharding"), merged here, in epochs. Every part of an epoch searches its
+ * part of the tree of the same visible names. A part that finds a violation or a new visible name
+ * posts it on the shared board, and every part whose remaining search comes later in (preemption
+ * round, part) order stops (a part that starts after that stops after its first execution). When
+ * the first event is a new name, the next epoch runs every part again with it; when it is a
+ * violation, or no part found a new name, the epoch's parts are the result.
  */
+constexpr int kPartsPerJob = 16;
+
 nlohmann::json run_jobs(const Scenario &scenario, const RunOptions &run, const std::string &source, int jobs)
 {
 	const bool tree = (run.search ? *run.search != SearchMode::Random : scenario.search.mode != "random");
+	const int nparts = jobs * kPartsPerJob;
 	SharedBoard board;
 	std::vector<std::string> visible = run.visible;
 	uint64_t discovery = 0, runs = 0, accesses = 0;
+	std::vector<double> worker_cpu_ms(static_cast<size_t>(jobs));  // the CPU time of the parts each worker ran
 	double cpu_ms = 0;
 	int epochs = 0;
 	const auto start = std::chrono::steady_clock::now();
 	for (;;) {
 		board.reset();
 		RunOptions ro = run;
-		ro.shards = jobs;
+		ro.shards = nparts;
 		ro.progress = false;
 		ro.visible = visible;
 		ro.stop_at_new_name = tree;
 		ro.board = tree ? board.get() : nullptr;
-		if (run.timeout_seconds > 0)
-			ro.timeout_seconds = std::max(
-				1e-3, run.timeout_seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 		std::vector<nlohmann::json> parts;
-		for (const std::string &text : run_in_processes(jobs, [&](int k) {
+		std::vector<TaskUsage> usage;
+		for (const std::string &text : run_in_pool(nparts, jobs, [&](int k) {
 			     ro.shard = k;
+			     if (run.timeout_seconds > 0)  // what is left of it when the part starts
+				     ro.timeout_seconds = std::max(
+					     1e-3, run.timeout_seconds -
+							   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 			     return report_json(scenario, run_scenario(scenario, ro, source)).dump(-1, ' ', false, kJsonReplace);
+		     }, &usage, [&](int k) {
+			     /* an event of round 0 of a lower part comes first: the part would stop after one execution */
+			     return tree && board.get()->passed(sim::ShardBoard::key(0, k));
 		     }))
-			parts.push_back(nlohmann::json::parse(text));
+			if (!text.empty())  // a part not run (skipped)
+				parts.push_back(nlohmann::json::parse(text));
+		for (const TaskUsage &u : usage)
+			worker_cpu_ms[static_cast<size_t>(u.slot)] += u.cpu_ms;
 		/* the first event: the least (round, shard) among violations and new names */
 		const nlohmann::json *first = nullptr;
 		bool cut_short = false;
@@ -129,6 +143,9 @@ nlohmann::json run_jobs(const Scenario &scenario, const RunOptions &run, const s
 		merged["cpu_ms"] = merged["cpu_ms"].get<double>() + cpu_ms;
 		merged["elapsed_ms"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 		merged["epochs"] = epochs + 1;
+		merged["parts"] = nparts;
+		/* how evenly the parts spread: on an idle machine the wall time is about the largest */
+		merged["worker_cpu_ms"] = worker_cpu_ms;
 		return merged;
 	}
 }

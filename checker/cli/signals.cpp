@@ -63,6 +63,16 @@ void add_stop_target(pid_t worker)
 	}
 }
 
+void remove_stop_target(pid_t worker)
+{
+	for (int i = 0; i < nr_targets; i++)
+		if (targets[i] == worker) {
+			targets[i] = targets[nr_targets - 1];  // a signal in between signals the last one twice
+			nr_targets = nr_targets - 1;
+			return;
+		}
+}
+
 void clear_stop_targets() { nr_targets = 0; }
 
 void become_worker()

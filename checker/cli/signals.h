@@ -27,6 +27,7 @@ void request_stop_all();
 // Worker processes (--jobs): the parent forwards a stop to each, so that every worker returns
 // what it finished; a worker never escalates to its default action.
 void add_stop_target(pid_t worker);
+void remove_stop_target(pid_t worker);  // it has been reaped: its pid may be reused
 void clear_stop_targets();
 void become_worker();  // in a worker, right after fork()
 

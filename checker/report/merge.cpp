@@ -336,6 +336,8 @@ nlohmann::json merge_results(const std::vector<nlohmann::json> &parts, const std
 		bool fewest = agree && seen.size() == shards;
 		for (const auto &q : parts)
 			fewest = fewest && q.value("deepening", false) && (q["complete"].get<bool>() || round_of(q) >= p);
+		/* none: no execution has fewer (--jobs does not run the parts that could only come later) */
+		fewest = fewest || (worst->value("deepening", false) && worst->value("preemptions", int64_t{-1}) == 0);
 		merged["fewest_preemptions"] = fewest;
 	}
 	merged["verdict"] = verdict;

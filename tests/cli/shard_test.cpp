@@ -236,3 +236,21 @@ TEST_CASE("run takes --visible, the names merge prints, and is refused where it 
 	CHECK(seeded["discovery_executions"] == 0);
 	CHECK(whole["discovery_executions"].get<uint64_t>() > 0);
 }
+
+TEST_CASE("run --jobs hands out many more parts than workers and the parts are still the whole search",
+	  "[cli][shard][jobs]")
+{
+	/* the peer benchmark, 3 CPUs K=3, fixed: 1,680 executions (its lock acquisition orders) */
+	const std::string peer = PERFMC_SOURCE_DIR "/bench/scenarios/peer-T3-K3-fixed.toml";
+	const json whole = run_json({peer});
+	REQUIRE(whole["verdict"] == "pass");
+	REQUIRE(whole["executions"] == 1680);
+	const json jobs = run_json({peer, "--jobs", "2"});
+	check_same_search(whole, jobs);
+	CHECK(jobs["complete"] == true);
+	CHECK(jobs["parts"] == 32);                 // 16 parts per worker
+	CHECK(jobs["shards_merged"] == 32);         // every part ran and was merged
+	REQUIRE(jobs["worker_cpu_ms"].size() == 2);
+	for (const json &ms : jobs["worker_cpu_ms"])
+		CHECK(ms.get<double>() > 0);            // both workers took parts
+}
