@@ -69,10 +69,10 @@ void perf_event_aux_pause(struct perf_event *event, bool pause)
 	ring_buffer_put(rb);
 }
 
-/* kernel/events/core.c: __perf_event_stop() @ 12f24484da13 (line not counted). */
+/* kernel/events/core.c: __perf_event_stop() @ 12f24484da13 (core.c:3239). */
 int __perf_event_stop(void *info)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(3239);
 	struct stop_event_data *sd = (struct stop_event_data *)info;
 	struct perf_event *event = sd->event;
 
@@ -107,10 +107,10 @@ int __perf_event_stop(void *info)
 	return 0;
 }
 
-/* kernel/events/core.c: perf_event_stop() @ 12f24484da13 (line not counted). */
+/* kernel/events/core.c: perf_event_stop() @ 12f24484da13 (core.c:3275). */
 int perf_event_stop(struct perf_event *event, int restart)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(3275);
 	struct stop_event_data sd = {
 		.event		= event,
 		.restart	= (unsigned int)restart,

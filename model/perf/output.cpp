@@ -101,6 +101,53 @@ void perf_event_wakeup(struct perf_event *event)
 }
 
 /*
+ * kernel/events/core.c: __perf_pending_disable() @ 12f24484da13 (core.c:7271).
+ * Deliver the pending work in-event-context or follow the context.
+ */
+static void __perf_pending_disable(struct perf_event *event)
+{
+	MODEL_FRAME(7271);
+	int cpu = READ_ONCE(event->oncpu);
+
+	/*
+	 * If the event isn't running; we done. event_sched_out() will have
+	 * taken care of things.
+	 */
+	if (cpu < 0)
+		return;
+
+	/*
+	 * Yay, we hit home and are in the context of the event.
+	 */
+	if (cpu == smp_processor_id()) {
+		if (event->pending_disable) {
+			event->pending_disable = 0;
+			perf_event_disable_local(event);
+		}
+		return;
+	}
+
+	/*
+	 * But the event runs on CPU-B and wants disabling there (the kernel's comment: CPU-A's
+	 * sched-out consumed pending_disable, CPU-B's perf_event_disable_inatomic() failed to queue
+	 * the work still pending here).
+	 */
+	irq_work_queue_on(&event->pending_disable_irq, cpu);
+}
+
+/*
+ * kernel/events/core.c: perf_pending_disable() @ 12f24484da13 (core.c:7316).
+ * Model: no recursion context (perf_swevent_get_recursion_context() always succeeds here).
+ */
+void perf_pending_disable(struct irq_work *entry)
+{
+	MODEL_FRAME(7316);
+	struct perf_event *event = entry->model_event;	/* container_of(entry, struct perf_event, pending_disable_irq) */
+
+	__perf_pending_disable(event);
+}
+
+/*
  * kernel/events/core.c: perf_pending_irq() @ 12f24484da13 (core.c:7331).
  * Model: no recursion context (perf_swevent_get_recursion_context always succeeds here).
  */
