@@ -151,6 +151,7 @@ void __perf_event_enable(struct perf_event *event, struct perf_cpu_context *cpuc
 void _perf_event_enable(struct perf_event *event)
 {
 	MODEL_FRAME(3187);
+	ghost_user_enable(event);	/* model-only: an enable after the REFRESH credit ran out (event-limit) */
 	struct perf_event_context *ctx = event->ctx;
 
 	raw_spin_lock_irq(&ctx->lock);

@@ -503,6 +503,15 @@ void ghost_refresh(struct perf_event *event, int refresh)
 {
 	event->ghost.refresh_granted += refresh;
 	event->ghost.user_disabled = false;
+	event->ghost.unlimited = false;
+}
+
+/* _perf_event_enable(): an ENABLE once the credit is used up counts without a limit again */
+void ghost_user_enable(struct perf_event *event)
+{
+	ghost_event &g = event->ghost;
+	if (g.refresh_granted && g.refresh_used >= g.refresh_granted)
+		g.unlimited = true;
 }
 
 void ghost_user_disable(struct perf_event *event) { event->ghost.user_disabled = true; }
@@ -515,8 +524,8 @@ void ghost_overflow_limit(struct perf_event *event, int events)
 		g.refresh_used++;
 		return;
 	}
-	if (!g.refresh_granted || g.refresh_used < g.refresh_granted)
-		return;	/* never limited, or the credit is still being added */
+	if (!g.refresh_granted || g.refresh_used < g.refresh_granted || g.unlimited)
+		return;	/* never limited, the credit is still being added, or enabled again without a limit */
 	char buf[320];
 	snprintf(buf, sizeof(buf),
 		 "%s overflows with event_limit = 0 after PERF_EVENT_IOC_REFRESH granted %llu and all %llu were used: "
@@ -532,7 +541,7 @@ void ghost_check_event_limit_final(struct perf_event *event, bool counter_runnin
 		return;
 	char buf[320];
 	const int state = g.state;
-	if (g.refresh_used >= g.refresh_granted && state == PERF_EVENT_STATE_ACTIVE && counter_running) {
+	if (g.refresh_used >= g.refresh_granted && !g.unlimited && state == PERF_EVENT_STATE_ACTIVE && counter_running) {
 		snprintf(buf, sizeof(buf),
 			 "%s used all %llu overflows PERF_EVENT_IOC_REFRESH granted, yet it is ACTIVE with its counter running",
 			 event->model_name, (unsigned long long)g.refresh_granted);

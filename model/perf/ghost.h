@@ -61,6 +61,7 @@ struct ghost_event {
 	/* overflow (issue 15): PERF_EVENT_IOC_REFRESH's credit, the overflows that used it, a user DISABLE since */
 	uint64_t refresh_granted = 0, refresh_used = 0;
 	bool user_disabled = false;
+	bool unlimited = false;	/* enabled after the credit ran out (event_limit 0 means no limit again) */
 };
 
 /* Per-context ledger state; a plain member of struct perf_event_context. */
@@ -168,6 +169,7 @@ void ghost_check_event_final(struct perf_event *event);
 void ghost_refresh(struct perf_event *event, int refresh);
 void ghost_overflow_limit(struct perf_event *event, int events);
 void ghost_user_disable(struct perf_event *event);
+void ghost_user_enable(struct perf_event *event);
 void ghost_check_event_limit_final(struct perf_event *event, bool counter_running);
 
 /* "3 ticks" / "1 tick" / "25 ns (2.5 ticks)" */

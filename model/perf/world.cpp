@@ -316,6 +316,18 @@ bool op_userpage_read(perf_world &w, int event, u64 *enabled, u64 *running)
 	return model_userpage_read(&w.events.at(event), enabled, running, &index, &offset);
 }
 
+/* model-only: the irq_work interrupt on this CPU, IRQs off as in any hard-IRQ handler (a lane's
+ * handler has them off already; sequential callers do not) */
+static void model_irq_work_interrupt(void)
+{
+	bool off = sim::irqs_off();
+	if (!off)
+		local_irq_disable();
+	irq_work_run();
+	if (!off)
+		local_irq_enable();
+}
+
 /* The PMU interrupt of `event`: perf_event_overflow() -> __perf_event_overflow(): the interrupt
  * accounting (throttling), the aux actions, event->overflow_handler = perf_event_output_forward();
  * then, as the PMI returns, the irq_work self-IPI runs perf_pending_irq() on this CPU. */
@@ -332,7 +344,7 @@ void op_overflow(perf_world &w, int event)
 			return;
 		}
 		model_hrtimer_run(e);	/* __hrtimer_run_queues() -> __run_hrtimer() -> perf_swevent_hrtimer() */
-		irq_work_run();	/* the irq_work's self-IPI, as the interrupt returns */
+		model_irq_work_interrupt();	/* the irq_work's self-IPI, as the interrupt returns */
 		return;
 	}
 	/* model-only: only a running counter on this CPU raises the interrupt */
@@ -355,7 +367,7 @@ void op_overflow(perf_world &w, int event)
 				   ") or, with none placed, after every lane returned").c_str());
 		return;
 	}
-	irq_work_run();	/* the irq_work's self-IPI, as the (hard-IRQ) interrupt returns */
+	model_irq_work_interrupt();	/* the irq_work's self-IPI, as the (hard-IRQ) interrupt returns */
 }
 
 /*
@@ -375,9 +387,7 @@ void op_pending_irq(perf_world &w, int cpu)
 					    ": an irq_work's self-IPI is taken by the CPU that raised it (hint: put it in "
 					    "the nmi or irq lane of cpu" + std::to_string(cpu) + ", after its overflow)");
 	if (!sim::running()) {	/* sequential (tests): as the interrupt would, with IRQs off */
-		local_irq_disable();
-		irq_work_run();
-		local_irq_enable();
+		model_irq_work_interrupt();
 		return;
 	}
 	if (!sim::in_interrupt_lane())
@@ -388,7 +398,7 @@ void op_pending_irq(perf_world &w, int cpu)
 		return;
 	}
 	sim::nmi_return_to_irq();	/* a no-op in an irq lane */
-	irq_work_run();
+	model_irq_work_interrupt();
 }
 
 /* ioctl(fd(event), PERF_EVENT_IOC_REFRESH, refresh): _perf_event_refresh() under ctx->mutex */
@@ -1355,9 +1365,7 @@ void check_final(perf_world &w)
 		if (w.cpus[cpu].irq_work_list.empty())
 			continue;
 		sim::set_sequential_cpu(cpu);
-		local_irq_disable();
-		irq_work_run();
-		local_irq_enable();
+		model_irq_work_interrupt();
 		sim::set_sequential_cpu(0);
 	}
 	for (struct perf_event_context *ctx : w.contexts) {
