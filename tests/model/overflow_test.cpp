@@ -32,7 +32,7 @@ void overflow_keep_irq_work(perf_world &w)
 
 }  // namespace
 
-TEST_CASE("REFRESH grants overflows; the last one stops the counter and the irq_work disables the event",
+TEST_CASE("REFRESH grants overflows, the last one stops the counter and the irq_work disables the event",
 	  "[model][overflow]")
 {
 	auto world = one_event({{"refresh", 1}});
@@ -151,7 +151,7 @@ TEST_CASE("an overflow beyond the REFRESH credit is event-limit, by one overflow
 	CHECK(v[0].detail.find("1 overflow beyond the limit") != std::string::npos);
 }
 
-TEST_CASE("the irq_work interrupt runs on the CPU that raised it; another CPU's pending_irq is an input error",
+TEST_CASE("the irq_work interrupt runs on the CPU that raised it, and another CPU's pending_irq is an input error",
 	  "[model][overflow]")
 {
 	auto world = one_event({{"refresh", 1}});
