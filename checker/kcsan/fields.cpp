@@ -112,13 +112,13 @@ std::vector<FunctionUses> make_table()
 		{"perf_pending_irq", 7331, 7353,
 		 {R(7346, "event->pending_wakeup", "perf_event.pending_wakeup", 4),
 		  W(7347, "event->pending_wakeup", "perf_event.pending_wakeup", 4), C(7348, "perf_event_wakeup")}},
-		// read at 12f24484da13; its lines are not established (neither is the model's)
-		{"__perf_event_overflow", 0, 0,
-		 {W(0, "event->pending_kill", "perf_event.pending_kill", 4), R(0, "event->pending_kill", "perf_event.pending_kill", 4),
-		  R(0, "event->pending_work", "perf_event.pending_work", 4), W(0, "event->pending_work", "perf_event.pending_work", 4),
-		  W(0, "event->pending_addr", "perf_event.pending_addr", 8),
-		  RO(0, "event->overflow_handler", "perf_event.overflow_handler", 8),
-		  W(0, "event->pending_wakeup", "perf_event.pending_wakeup", 4)}},
+		// lines counted in issue 15 (model/README.md, "Overflow in perf")
+		{"__perf_event_overflow", 10318, 10408,
+		 {W(10346, "event->pending_kill", "perf_event.pending_kill", 4), R(10399, "event->pending_kill", "perf_event.pending_kill", 4),
+		  R(10370, "event->pending_work", "perf_event.pending_work", 4), W(10372, "event->pending_work", "perf_event.pending_work", 4),
+		  W(10376, "event->pending_addr", "perf_event.pending_addr", 8),
+		  RO(10397, "event->overflow_handler", "perf_event.overflow_handler", 8),
+		  W(10400, "event->pending_wakeup", "perf_event.pending_wakeup", 4)}},
 	};
 	std::sort(t.begin(), t.end(), [](const FunctionUses &a, const FunctionUses &b) { return a.function < b.function; });
 	return t;

@@ -730,6 +730,32 @@ void handler_exit()
 	wake_cpu_waiters();
 }
 
+bool in_nmi_lane()
+{
+	Runtime &rt = runtime();
+	return rt.in_lane && rt.current().in == LaneContext::Nmi && rt.current().irq_depth > 0;
+}
+
+bool in_interrupt_lane()
+{
+	Runtime &rt = runtime();
+	return rt.in_lane && rt.current().in != LaneContext::Task && rt.current().irq_depth > 0;
+}
+
+/* sim.h: the NMI returns and its self-IPI is taken on the same CPU, on the same lane */
+void nmi_return_to_irq()
+{
+	Runtime &rt = runtime();
+	if (!in_nmi_lane())
+		return;
+	const int cpu = rt.current().cpu;
+	record_text_step(StepKind::Note, fmt::format("NMI: returns on cpu{}; its irq_work self-IPI is taken as a hard IRQ "
+						     "where cpu{} has IRQs on", cpu, cpu));
+	handler_exit();
+	handler_enter(cpu, LaneContext::Irq);
+	record_text_step(StepKind::Note, fmt::format("hard IRQ (irq_work self-IPI): starts on cpu{}", cpu));
+}
+
 void kcsan_disable_current() { cur().kcsan_disabled++; }
 void kcsan_enable_current() { cur().kcsan_disabled--; }
 

@@ -193,6 +193,17 @@ void call_on_cpu(int cpu, void (*fn)(void *), void *info);
 void pmi_mask();
 void pmi_unmask();
 
+/*
+ * The current lane is an NMI handler (an nmi lane that has not returned); false sequentially.
+ * nmi_return_to_irq(): that NMI returns, and the lane goes on as a hard-IRQ handler of the same
+ * CPU: the self-IPI an irq_work_queue() in the NMI raised (x86's arch_irq_work_raise()). Where
+ * it starts is a scheduling point, as for any irq lane: once the CPU has IRQs on and no other
+ * handler runs there (what the NMI interrupted runs first until then). A no-op elsewhere.
+ */
+bool in_nmi_lane();
+bool in_interrupt_lane();  // an irq or nmi lane's handler runs (not a task lane; false sequentially)
+void nmi_return_to_irq();
+
 /* The model clock: deterministic, advances by the tick at every read (a scheduling point). */
 uint64_t clock_read();
 uint64_t clock_peek();          // the current time, without advancing it (ghost code only)

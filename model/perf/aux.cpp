@@ -1,20 +1,19 @@
 /*
  * kernel/events/core.c @ 12f24484da13 (AOSC-Tracking/ubuntu-linux-unstable): AUX pause/resume and
- * stopping an event on its CPU. __perf_event_aux_pause and perf_event_aux_pause (the
- * rb->aux_in_pause_resume guard under scoped_guard(irqsave)) were read in the tree, their lines not
- * established (line 0); __perf_event_stop and perf_event_stop are read at their place after
- * perf_event_enable() (lines not counted: 0). The AUX transaction itself is ring_buffer.c's
+ * stopping an event on its CPU. __perf_event_aux_pause (core.c:8441) and perf_event_aux_pause
+ * (8456: the rb->aux_in_pause_resume guard under scoped_guard(irqsave)); __perf_event_stop (3239)
+ * and perf_event_stop (3275) after perf_event_enable() (lines counted in issue 15). The AUX transaction itself is ring_buffer.c's
  * (model/perf/ring_buffer.cpp), the AUX driver model-only (model/perf/aux_pmu.cpp).
  */
 #include "model/perf/core.h"
 
 /*
- * kernel/events/core.c: __perf_event_aux_pause() @ 12f24484da13 (line not established).
+ * kernel/events/core.c: __perf_event_aux_pause() @ 12f24484da13 (core.c:8441).
  * As in the tree, line for line.
  */
 static void __perf_event_aux_pause(struct perf_event *event, bool pause)
 {
-	MODEL_FRAME_INLINE(0);
+	MODEL_FRAME_INLINE(8441);
 	if (pause) {
 		if (!event->hw.aux_paused) {
 			event->hw.aux_paused = 1;
@@ -29,14 +28,14 @@ static void __perf_event_aux_pause(struct perf_event *event, bool pause)
 }
 
 /*
- * kernel/events/core.c: perf_event_aux_pause() @ 12f24484da13 (line not established).
+ * kernel/events/core.c: perf_event_aux_pause() @ 12f24484da13 (core.c:8456).
  * As in the tree: ring_buffer_get(), then under scoped_guard(irqsave) the recursion guard
  * rb->aux_in_pause_resume ("Another event could trip this same from NMI context"): a pause or
  * resume that finds it set does nothing.
  */
 void perf_event_aux_pause(struct perf_event *event, bool pause)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(8456);
 	struct perf_buffer *rb;
 	unsigned long flags;
 
@@ -69,10 +68,10 @@ void perf_event_aux_pause(struct perf_event *event, bool pause)
 	ring_buffer_put(rb);
 }
 
-/* kernel/events/core.c: __perf_event_stop() @ 12f24484da13 (line not counted). */
+/* kernel/events/core.c: __perf_event_stop() @ 12f24484da13 (core.c:3239). */
 int __perf_event_stop(void *info)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(3239);
 	struct stop_event_data *sd = (struct stop_event_data *)info;
 	struct perf_event *event = sd->event;
 
@@ -107,10 +106,10 @@ int __perf_event_stop(void *info)
 	return 0;
 }
 
-/* kernel/events/core.c: perf_event_stop() @ 12f24484da13 (line not counted). */
+/* kernel/events/core.c: perf_event_stop() @ 12f24484da13 (core.c:3275). */
 int perf_event_stop(struct perf_event *event, int restart)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(3275);
 	struct stop_event_data sd = {
 		.event		= event,
 		.restart	= (unsigned int)restart,

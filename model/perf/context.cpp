@@ -233,6 +233,56 @@ unlock:
 	local_irq_enable();
 }
 
+/*
+ * kernel/events/core.c: event_function_local() @ 12f24484da13 (core.c:369).
+ * Similar to event_function_call() + event_function(), but hard assumes IRQs are already
+ * disabled and we're on the right CPU (perf_event_disable_local() from perf_pending_disable()).
+ */
+void event_function_local(struct perf_event *event, event_f func, void *data)
+{
+	MODEL_FRAME(369);
+	struct perf_event_context *ctx = event->ctx;
+	struct perf_cpu_context *cpuctx = this_cpu_ptr(&perf_cpu_context);
+	struct task_struct *task = READ_ONCE(ctx->task);
+	struct perf_event_context *task_ctx = NULL;
+
+	lockdep_assert_irqs_disabled();
+
+	if (task) {
+		if (task == TASK_TOMBSTONE)
+			return;
+
+		task_ctx = ctx;
+	}
+
+	perf_ctx_lock(cpuctx, task_ctx);
+
+	task = ctx->task;
+	if (task == TASK_TOMBSTONE)
+		goto unlock;
+
+	if (task) {
+		/*
+		 * We must be either inactive or active and the right task,
+		 * otherwise we're screwed, since we cannot IPI to somewhere
+		 * else.
+		 */
+		if (ctx->is_active) {
+			if (WARN_ON_ONCE(task != current))
+				goto unlock;
+
+			if (WARN_ON_ONCE(cpuctx->task_ctx != ctx))
+				goto unlock;
+		}
+	} else {
+		WARN_ON_ONCE(&cpuctx->ctx != ctx);
+	}
+
+	func(event, cpuctx, ctx, data);
+unlock:
+	perf_ctx_unlock(cpuctx, task_ctx);
+}
+
 /* kernel/events/core.c: perf_ctx_disable() @ 12f24484da13 (core.c:794). Model: for_each_epc without cgroup filter. */
 void perf_ctx_disable(struct perf_event_context *ctx, bool cgroup)
 {

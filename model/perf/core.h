@@ -150,6 +150,7 @@ struct event_function_struct {
 };
 int event_function(void *info);
 void event_function_call(struct perf_event *event, event_f func, void *data);
+void event_function_local(struct perf_event *event, event_f func, void *data);
 void perf_ctx_disable(struct perf_event_context *ctx, bool cgroup);
 void perf_ctx_enable(struct perf_event_context *ctx, bool cgroup);
 struct perf_cpu_pmu_context *this_cpc(struct pmu *pmu);
@@ -208,6 +209,9 @@ void __event_disable(struct perf_event *event, struct perf_event_context *ctx, e
 void __perf_event_disable(struct perf_event *event, struct perf_cpu_context *cpuctx,
 			  struct perf_event_context *ctx, void *info);
 void _perf_event_disable(struct perf_event *event);
+void perf_event_disable_local(struct perf_event *event);
+void perf_event_disable_inatomic(struct perf_event *event);
+int _perf_event_refresh(struct perf_event *event, int refresh);
 void __perf_event_enable(struct perf_event *event, struct perf_cpu_context *cpuctx,
 			 struct perf_event_context *ctx, void *info);
 void _perf_event_enable(struct perf_event *event);
@@ -263,6 +267,8 @@ void ring_buffer_wakeup(struct perf_event *event);
 __poll_t perf_poll(struct perf_event *event, poll_table *wait);
 void perf_event_wakeup(struct perf_event *event);
 void perf_pending_irq(struct irq_work *entry);
+void perf_pending_disable(struct irq_work *entry);
+void model_init_irq_works(struct perf_event *event);	/* perf_event_alloc()'s init_irq_work()s (world.cpp) */
 int __perf_event_output(struct perf_event *event);
 void perf_event_output_forward(struct perf_event *event);
 int perf_event_set_output(struct perf_event *event, struct perf_event *output_event);

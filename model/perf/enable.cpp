@@ -50,6 +50,7 @@ void __perf_event_disable(struct perf_event *event, struct perf_cpu_context *cpu
 void _perf_event_disable(struct perf_event *event)
 {
 	MODEL_FRAME(2627);
+	ghost_user_disable(event);	/* model-only: the user's DISABLE (invariant event-limit) */
 	struct perf_event_context *ctx = event->ctx;
 
 	raw_spin_lock_irq(&ctx->lock);
@@ -60,6 +61,25 @@ void _perf_event_disable(struct perf_event *event)
 	raw_spin_unlock_irq(&ctx->lock);
 
 	event_function_call(event, __perf_event_disable, NULL);
+}
+
+/* kernel/events/core.c: perf_event_disable_local() @ 12f24484da13 (core.c:2641). */
+void perf_event_disable_local(struct perf_event *event)
+{
+	MODEL_FRAME(2641);
+	event_function_local(event, __perf_event_disable, NULL);
+}
+
+/*
+ * kernel/events/core.c: perf_event_disable_inatomic() @ 12f24484da13 (core.c:2660).
+ * From __perf_event_overflow() when event_limit runs out (NMI or hard-IRQ context): the disable
+ * itself is perf_pending_disable(), the irq_work's, at the next IRQs-on point of this CPU.
+ */
+void perf_event_disable_inatomic(struct perf_event *event)
+{
+	MODEL_FRAME(2660);
+	event->pending_disable = 1;
+	irq_work_queue(&event->pending_disable_irq);
 }
 
 /*
@@ -131,6 +151,7 @@ void __perf_event_enable(struct perf_event *event, struct perf_cpu_context *cpuc
 void _perf_event_enable(struct perf_event *event)
 {
 	MODEL_FRAME(3187);
+	ghost_user_enable(event);	/* model-only: an enable after the REFRESH credit ran out (event-limit) */
 	struct perf_event_context *ctx = event->ctx;
 
 	raw_spin_lock_irq(&ctx->lock);
@@ -162,6 +183,30 @@ out:
 	raw_spin_unlock_irq(&ctx->lock);
 
 	event_function_call(event, __perf_event_enable, NULL);
+}
+
+/* include/linux/perf_event.h: is_sampling_event() (as throttle.cpp's) */
+static inline bool refresh_is_sampling_event(struct perf_event *event) { return event->attr.sample_period != 0; }
+
+/*
+ * kernel/events/core.c: _perf_event_refresh() @ 12f24484da13 (core.c:3340).
+ * PERF_EVENT_IOC_REFRESH: `refresh` more overflows before __perf_event_overflow() disables the
+ * event (event_limit), and enable it.
+ */
+int _perf_event_refresh(struct perf_event *event, int refresh)
+{
+	MODEL_FRAME(3340);
+	/*
+	 * not supported on inherited events
+	 */
+	if (event->attr.inherit || !refresh_is_sampling_event(event))
+		return -EINVAL;
+
+	atomic_add(refresh, &event->event_limit);
+	ghost_refresh(event, refresh);	/* model-only: the credit the user was granted (invariant event-limit) */
+	_perf_event_enable(event);
+
+	return 0;
 }
 
 /* kernel/events/core.c: _perf_event_reset() @ 12f24484da13 (core.c:6164). */
@@ -204,7 +249,7 @@ static void perf_event_for_each(struct perf_event *event, void (*func)(struct pe
 
 /*
  * kernel/events/core.c: _perf_ioctl() @ 12f24484da13 (core.c:6318).
- * Model: ENABLE, DISABLE and RESET only; every other command is -ENOTTY here.
+ * Model: ENABLE, DISABLE, RESET and REFRESH only; every other command is -ENOTTY here.
  */
 long _perf_ioctl(struct perf_event *event, unsigned int cmd, unsigned long arg)
 {
@@ -225,6 +270,9 @@ long _perf_ioctl(struct perf_event *event, unsigned int cmd, unsigned long arg)
 	case PERF_EVENT_IOC_RESET:
 		func = _perf_event_reset;
 		break;
+
+	case PERF_EVENT_IOC_REFRESH:
+		return _perf_event_refresh(event, arg);
 	default:
 		return -ENOTTY;
 	}

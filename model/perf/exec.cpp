@@ -2,8 +2,7 @@
  * kernel/events/core.c, exec (issue 15 b): event_enable_on_exec(), perf_event_enable_on_exec(),
  * perf_event_remove_on_exec(), perf_event_exec(), at 12f24484da13
  * (AOSC-Tracking/ubuntu-linux-unstable): core.c:4532-4640 (lines counted from
- * perf_event_task_tick() at core.c:4511); perf_event_exec() was read at file offset ~219000, its
- * line not counted.
+ * perf_event_task_tick() at core.c:4511); perf_event_exec() at core.c:8691 (counted in issue 15).
  *
  * Kernel history: variant pre-5d95a2af973d (already reverting the __perf_event_enable() hunk of
  * 5d95a2af973d "perf: Add context time freeze", enable.cpp) reverts its perf_event_enable_on_exec()
@@ -125,12 +124,12 @@ unlock:
 }
 
 /*
- * kernel/events/core.c: perf_event_exec() @ 12f24484da13 (line not counted).
+ * kernel/events/core.c: perf_event_exec() @ 12f24484da13 (core.c:8691).
  * Model: no address filters (perf_iterate_ctx(ctx, perf_event_addr_filters_exec, NULL, true)).
  */
 void perf_event_exec(void)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(8691);
 	struct perf_event_context *ctx;
 
 	ctx = perf_pin_task_context(current);

@@ -75,6 +75,10 @@ const std::vector<model::Invariant> &ghost_invariants()
 		{"not-starved",
 		 "final: no flexible group of a running context waits INACTIVE on an idle PMU with no rotation pending",
 		 "rotate"},
+		{"event-limit",
+		 "an event PERF_EVENT_IOC_REFRESH limited never overflows beyond its credit; final: one that ran out does not "
+		 "count on, and one still owed overflows is not left OFF unless the user disabled it",
+		 "overflow"},
 		{"lockdep", "the shim's lockdep checks (always reported)", "kernel"},
 		{"kernel-warning", "a WARN reached in the model (always reported)", "kernel"},
 	};
@@ -576,4 +580,63 @@ void ghost_sync_stat_swapped(struct perf_event *event, struct perf_event *next_e
 {
 	std::swap(event->ghost.enabled, next_event->ghost.enabled);
 	std::swap(event->ghost.running, next_event->ghost.running);
+}
+
+/* --- overflow (issue 15): event_limit and PERF_EVENT_IOC_REFRESH --- */
+
+void ghost_refresh(struct perf_event *event, int refresh)
+{
+	event->ghost.refresh_granted += refresh;
+	event->ghost.user_disabled = false;
+	event->ghost.unlimited = false;
+}
+
+/* _perf_event_enable(): an ENABLE once the credit is used up counts without a limit again */
+void ghost_user_enable(struct perf_event *event)
+{
+	ghost_event &g = event->ghost;
+	if (g.refresh_granted && g.refresh_used >= g.refresh_granted)
+		g.unlimited = true;
+}
+
+void ghost_user_disable(struct perf_event *event) { event->ghost.user_disabled = true; }
+
+/* called right after __perf_event_overflow()'s atomic_read(&event->event_limit), in the same step */
+void ghost_overflow_limit(struct perf_event *event, int events)
+{
+	ghost_event &g = event->ghost;
+	if (events) {
+		g.refresh_used++;
+		return;
+	}
+	if (!g.refresh_granted || g.refresh_used < g.refresh_granted || g.unlimited)
+		return;	/* never limited, the credit is still being added, or enabled again without a limit */
+	char buf[320];
+	snprintf(buf, sizeof(buf),
+		 "%s overflows with event_limit = 0 after PERF_EVENT_IOC_REFRESH granted %llu and all %llu were used: "
+		 "1 overflow beyond the limit (its counter should have been stopped by the last one)",
+		 event->model_name, (unsigned long long)g.refresh_granted, (unsigned long long)g.refresh_used);
+	report(GHOST_EVENT_LIMIT, buf);
+}
+
+void ghost_check_event_limit_final(struct perf_event *event, bool counter_running)
+{
+	const ghost_event &g = event->ghost;
+	if (!g.refresh_granted)
+		return;
+	char buf[320];
+	const int state = g.state;
+	if (g.refresh_used >= g.refresh_granted && !g.unlimited && state == PERF_EVENT_STATE_ACTIVE && counter_running) {
+		snprintf(buf, sizeof(buf),
+			 "%s used all %llu overflows PERF_EVENT_IOC_REFRESH granted, yet it is ACTIVE with its counter running",
+			 event->model_name, (unsigned long long)g.refresh_granted);
+		report(GHOST_EVENT_LIMIT, buf);
+	} else if (g.refresh_used < g.refresh_granted && state == PERF_EVENT_STATE_OFF && !g.user_disabled) {
+		snprintf(buf, sizeof(buf),
+			 "%s is OFF with %llu of the %llu overflows PERF_EVENT_IOC_REFRESH granted still owed, and no "
+			 "PERF_EVENT_IOC_DISABLE since: the refresh was lost",
+			 event->model_name, (unsigned long long)(g.refresh_granted - g.refresh_used),
+			 (unsigned long long)g.refresh_granted);
+		report(GHOST_EVENT_LIMIT, buf);
+	}
 }

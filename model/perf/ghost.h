@@ -60,6 +60,10 @@ struct ghost_event {
 	int read_records = 0;
 	/* exec (issue 15 b): enable_on_exec fired for this event and nothing disabled it since */
 	bool exec_enabled = false;
+	/* overflow (issue 15): PERF_EVENT_IOC_REFRESH's credit, the overflows that used it, a user DISABLE since */
+	uint64_t refresh_granted = 0, refresh_used = 0;
+	bool user_disabled = false;
+	bool unlimited = false;	/* enabled after the credit ran out (event_limit 0 means no limit again) */
 };
 
 /* Per-context ledger state; a plain member of struct perf_event_context. */
@@ -100,6 +104,8 @@ enum ghost_invariant {
 	/* kernel history of issue 15 (i15-hist): group reads of inherited children, rotation */
 	GHOST_MEMORY_SAFE,		/* "memory-safe" */
 	GHOST_NOT_STARVED,		/* "not-starved" */
+	/* overflow (issue 15) */
+	GHOST_EVENT_LIMIT,		/* "event-limit" */
 	/* the shim's own (always reported; named so that a scenario can list them) */
 	GHOST_LOCKDEP,			/* "lockdep" */
 	GHOST_KERNEL_WARNING,		/* "kernel-warning" */
@@ -177,6 +183,12 @@ void ghost_check_not_starved(struct perf_event *event, bool ctx_flexible_active,
 
 /* the final comparison of one event's fields (already updated under ctx->lock) with the ledger */
 void ghost_check_event_final(struct perf_event *event);
+/* overflow (issue 15): REFRESH granted n overflows; an overflow read event_limit = events; a user DISABLE */
+void ghost_refresh(struct perf_event *event, int refresh);
+void ghost_overflow_limit(struct perf_event *event, int events);
+void ghost_user_disable(struct perf_event *event);
+void ghost_user_enable(struct perf_event *event);
+void ghost_check_event_limit_final(struct perf_event *event, bool counter_running);
 
 /* "3 ticks" / "1 tick" / "25 ns (2.5 ticks)" */
 std::string ghost_ticks(uint64_t amount);

@@ -4,9 +4,10 @@
  *
  * Lines: perf_poll 6131, ring_buffer_attach 6596, ring_buffer_wakeup 6657, ring_buffer_get 6673,
  * ring_buffer_put 6691, perf_mmap_rb 6984, perf_event_wakeup 7237, perf_pending_irq 7331 were
- * counted from anchors the timekeeping model already carries; __perf_event_output,
- * perf_event_output_forward, mutex_lock_double and perf_event_set_output were read at this
- * commit but their lines were not counted (line 0).
+ * counted from anchors the timekeeping model already carries; __perf_pending_disable 7271,
+ * perf_pending_disable 7316, __perf_event_output 8484 and perf_event_output_forward 8516 since
+ * (issue 15); mutex_lock_double and perf_event_set_output were read at this commit but their
+ * lines were not counted (line 0).
  *
  * Left out: RCU grace periods (rcu_pending / cond_synchronize_rcu in ring_buffer_attach; nothing
  * is freed), AUX (has_aux, perf_event_stop), inheritance (event->parent is always NULL),
@@ -101,6 +102,53 @@ void perf_event_wakeup(struct perf_event *event)
 }
 
 /*
+ * kernel/events/core.c: __perf_pending_disable() @ 12f24484da13 (core.c:7271).
+ * Deliver the pending work in-event-context or follow the context.
+ */
+static void __perf_pending_disable(struct perf_event *event)
+{
+	MODEL_FRAME(7271);
+	int cpu = READ_ONCE(event->oncpu);
+
+	/*
+	 * If the event isn't running; we done. event_sched_out() will have
+	 * taken care of things.
+	 */
+	if (cpu < 0)
+		return;
+
+	/*
+	 * Yay, we hit home and are in the context of the event.
+	 */
+	if (cpu == smp_processor_id()) {
+		if (event->pending_disable) {
+			event->pending_disable = 0;
+			perf_event_disable_local(event);
+		}
+		return;
+	}
+
+	/*
+	 * But the event runs on CPU-B and wants disabling there (the kernel's comment: CPU-A's
+	 * sched-out consumed pending_disable, CPU-B's perf_event_disable_inatomic() failed to queue
+	 * the work still pending here).
+	 */
+	irq_work_queue_on(&event->pending_disable_irq, cpu);
+}
+
+/*
+ * kernel/events/core.c: perf_pending_disable() @ 12f24484da13 (core.c:7316).
+ * Model: no recursion context (perf_swevent_get_recursion_context() always succeeds here).
+ */
+void perf_pending_disable(struct irq_work *entry)
+{
+	MODEL_FRAME(7316);
+	struct perf_event *event = entry->model_event;	/* container_of(entry, struct perf_event, pending_disable_irq) */
+
+	__perf_pending_disable(event);
+}
+
+/*
  * kernel/events/core.c: perf_pending_irq() @ 12f24484da13 (core.c:7331).
  * Model: no recursion context (perf_swevent_get_recursion_context always succeeds here).
  */
@@ -120,13 +168,13 @@ void perf_pending_irq(struct irq_work *entry)
 }
 
 /*
- * kernel/events/core.c: __perf_event_output() @ 12f24484da13 (line not counted).
+ * kernel/events/core.c: __perf_event_output() @ 12f24484da13 (core.c:8484).
  * Model: perf_prepare_sample/perf_prepare_header give a MODEL_RECORD_SIZE record; perf_output_sample
  * copies nothing (no data pages).
  */
 int __perf_event_output(struct perf_event *event)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(8484);
 	struct perf_output_handle handle;
 	int err;
 
@@ -149,10 +197,10 @@ exit:
 	return err;
 }
 
-/* kernel/events/core.c: perf_event_output_forward() @ 12f24484da13 (line not counted): event->overflow_handler */
+/* kernel/events/core.c: perf_event_output_forward() @ 12f24484da13 (core.c:8516): event->overflow_handler */
 void perf_event_output_forward(struct perf_event *event)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(8516);
 	__perf_event_output(event);
 }
 

@@ -70,6 +70,7 @@ inline enum event_type_t &operator&=(enum event_type_t &a, int b) { return a = (
 #define PERF_EVENT_IOC_ENABLE		0x2400	/* _IO('$', 0) */
 #define PERF_EVENT_IOC_DISABLE		0x2401	/* _IO('$', 1) */
 #define PERF_EVENT_IOC_RESET		0x2403	/* _IO('$', 3) */
+#define PERF_EVENT_IOC_REFRESH		0x2402	/* _IO('$', 2) */
 #define PERF_IOC_FLAG_GROUP		1U
 
 /* include/linux/perf_event.h: pmu::add/del/start/stop flags, hw_perf_event::state bits */
@@ -409,6 +410,8 @@ struct perf_event {
 	sim::field<struct perf_buffer *> rb{"perf_event.rb"};	/* rcu_assign_pointer / rcu_dereference */
 
 	sim::field<unsigned int> pending_disable{"perf_event.pending_disable"};
+	struct irq_work pending_disable_irq;			/* init_irq_work(.., perf_pending_disable) */
+	atomic_t event_limit{"perf_event.event_limit"};	/* PERF_EVENT_IOC_REFRESH's credit (_perf_event_refresh()) */
 
 	/* output and wakeups */
 	sim::field<struct perf_event *> output{"perf_event.output"};	/* variant seed-fix only: rcu_assign_pointer */

@@ -9,7 +9,7 @@
  * reader on its lane's CPU (model/perf/world.cpp). And the other lockless reader,
  * perf_output_read() with perf_output_read_one() / perf_output_read_group() (the PERF_SAMPLE_READ
  * part of a sample, from the overflow in NMI or hrtimer context; attr sample_read), read at
- * 12f24484da13, lines not counted (line 0). Model: __output_copy() copies nothing (no data pages):
+ * 12f24484da13 (core.c:7769, 7794, 7862, counted in issue 15). Model: __output_copy() copies nothing (no data pages):
  * the values go to the ghost (ghost_sample_read_result(): the buffer's stream of samples, read in
  * order by user space, never goes back); handle->skip_read is 0 (no PMU reads for the sample
  * itself) and no event has inherit with PERF_SAMPLE_READ (has_inherit_and_sample_read() false).
@@ -105,10 +105,10 @@ static inline bool has_inherit_and_sample_read(struct perf_event_attr *attr)
 	return attr->inherit && (attr->sample_type & PERF_SAMPLE_READ);
 }
 
-/* kernel/events/core.c: perf_output_read_one() @ 12f24484da13 (line not counted). */
+/* kernel/events/core.c: perf_output_read_one() @ 12f24484da13 (core.c:7769). */
 static void perf_output_read_one(struct perf_output_handle *handle, struct perf_event *event, u64 enabled, u64 running)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(7769);
 	u64 read_format = event->attr.read_format;
 	u64 values[5];
 	int n = 0;
@@ -134,11 +134,11 @@ static void perf_output_read_one(struct perf_output_handle *handle, struct perf_
 		ghost_sample_read_result(event, values[0], enabled, running, read_format);	/* model-only (no children) */
 }
 
-/* kernel/events/core.c: perf_output_read_group() @ 12f24484da13 (line not counted). */
+/* kernel/events/core.c: perf_output_read_group() @ 12f24484da13 (core.c:7794). */
 static void perf_output_read_group(struct perf_output_handle *handle, struct perf_event *event, u64 enabled,
 				   u64 running)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(7794);
 	struct perf_event *leader = event->group_leader;
 	u64 read_format = event->attr.read_format;
 	unsigned long flags;
@@ -203,12 +203,12 @@ static void perf_output_read_group(struct perf_output_handle *handle, struct per
 				 PERF_FORMAT_TOTAL_TIME_RUNNING)
 
 /*
- * kernel/events/core.c: perf_output_read() @ 12f24484da13 (line not counted).
+ * kernel/events/core.c: perf_output_read() @ 12f24484da13 (core.c:7862).
  * XXX PERF_SAMPLE_READ vs inherited events seems difficult (see the kernel's comment).
  */
 void perf_output_read(struct perf_output_handle *handle, struct perf_event *event)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(7862);
 	u64 enabled = 0, running = 0, now;
 	u64 read_format = event->attr.read_format;
 

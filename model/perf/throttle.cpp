@@ -2,8 +2,9 @@
  * kernel/events/core.c @ 12f24484da13 (AOSC-Tracking/ubuntu-linux-unstable): throttling and the
  * overflow that accounts for it. perf_event_unthrottle .. perf_event_throttle_group
  * (core.c:2671-2710), perf_adjust_freq_unthr_events/context and perf_event_task_tick (4302, 4353,
- * 4511), and, read in the same tree with their lines not established (frames carry line 0),
- * __perf_event_account_interrupt, __perf_event_overflow and perf_event_overflow.
+ * 4511), __perf_event_account_interrupt (10167), __perf_event_overflow (10318) and
+ * perf_event_overflow (10410) (issue 15: counted from perf_pending_irq 7331, each read page checked
+ * by its character count).
  *
  * The tree does NOT contain seed 003's patch: perf_event_throttle() calls
  * event->pmu->stop(event, 0) and perf_event_unthrottle() event->pmu->start(event, 0), exactly the
@@ -11,7 +12,7 @@
  *
  * Left out, each marked where it would be: perf_log_throttle() (throttle records), frequency
  * mode (attr.freq = 0: perf_adjust_period() never runs), tick_dep_set_cpu/clear_cpu, BPF overflow
- * handlers, event_limit, sigtrap.
+ * handlers, sigtrap (event_limit is ported: PERF_EVENT_IOC_REFRESH, issue 15).
  */
 #include "model/perf/core.h"
 
@@ -173,12 +174,12 @@ void perf_event_task_tick(void)
 }
 
 /*
- * kernel/events/core.c: __perf_event_account_interrupt() @ 12f24484da13 (line not established).
+ * kernel/events/core.c: __perf_event_account_interrupt() @ 12f24484da13 (core.c:10167).
  * Model: tick_dep_set_cpu() left out; attr.freq is 0, so the period adjustment never runs.
  */
 static int __perf_event_account_interrupt(struct perf_event *event, int throttle)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(10167);
 	struct hw_perf_event *hwc = &event->hw;
 	struct model_cpu *cpu = model_cpu(smp_processor_id());
 	int ret = 0;
@@ -210,15 +211,16 @@ static inline bool is_sampling_event(struct perf_event *event)
 }
 
 /*
- * kernel/events/core.c: __perf_event_overflow() @ 12f24484da13 (line not established).
- * As in the tree for the throttle, the AUX actions, pending_kill and the overflow handler
- * (perf_event_output_forward(): the record and its wakeup); the BPF handler, event_limit and
- * sigtrap are left out. ghost_user_aux_action() records what the user's aux-action asked for
- * (model-only).
+ * kernel/events/core.c: __perf_event_overflow() @ 12f24484da13 (core.c:10318).
+ * As in the tree for the throttle, the AUX actions, event_limit (PERF_EVENT_IOC_REFRESH:
+ * perf_event_disable_inatomic() and pmu->stop()), pending_kill and the overflow handler
+ * (perf_event_output_forward(): the record and its wakeup); the BPF handler and sigtrap are left
+ * out. ghost_user_aux_action() and ghost_overflow_limit() are model-only.
  */
 int __perf_event_overflow(struct perf_event *event, int throttle)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(10318);
+	int events = atomic_read(&event->event_limit);
 	int ret = 0;
 
 	/*
@@ -227,6 +229,8 @@ int __perf_event_overflow(struct perf_event *event, int throttle)
 	 */
 	if (unlikely(!is_sampling_event(event)))
 		return 0;
+
+	ghost_overflow_limit(event, events);	/* model-only: the credit this overflow uses (event-limit) */
 
 	ret = __perf_event_account_interrupt(event, throttle);
 
@@ -237,8 +241,20 @@ int __perf_event_overflow(struct perf_event *event, int throttle)
 
 	/* ... bpf_overflow_handler(): not modelled ... */
 
+	/*
+	 * XXX event_limit might not quite work as expected on inherited
+	 * events
+	 */
+
 	event->pending_kill = POLL_IN;
-	/* ... event_limit, sigtrap: not modelled ... */
+	if (events && atomic_dec_and_test(&event->event_limit)) {
+		ret = 1;
+		event->pending_kill = POLL_HUP;
+		perf_event_disable_inatomic(event);
+		event->pmu->stop(event, 0);
+	}
+
+	/* if (event->attr.sigtrap) { ... task_work_add(perf_pending_task) ... }: not modelled */
 
 	event->overflow_handler(event);	/* READ_ONCE(event->overflow_handler)(event, data, regs): set once */
 
@@ -247,7 +263,7 @@ int __perf_event_overflow(struct perf_event *event, int throttle)
 		irq_work_queue(&event->pending_irq);
 	}
 
-	if (event->attr.aux_resume) {
+	if (event->attr.aux_resume) {	/* out: */
 		ghost_user_aux_action(event->aux_event, false);
 		perf_event_aux_pause(event->aux_event, false);
 	}
@@ -255,9 +271,9 @@ int __perf_event_overflow(struct perf_event *event, int throttle)
 	return ret;
 }
 
-/* kernel/events/core.c: perf_event_overflow() @ 12f24484da13 (line not established). */
+/* kernel/events/core.c: perf_event_overflow() @ 12f24484da13 (core.c:10410). */
 int perf_event_overflow(struct perf_event *event)
 {
-	MODEL_FRAME(0);
+	MODEL_FRAME(10410);
 	return __perf_event_overflow(event, 1);
 }

@@ -150,6 +150,24 @@ bool irq_work_queue(struct irq_work *work)
 }
 
 /*
+ * kernel/irq_work.c: irq_work_queue_on() (line 0): claim the work and put it on `cpu`'s raised list
+ * (the kernel sends that CPU an IPI; on this CPU it is irq_work_queue()). Model: the IPI is not a
+ * lane of its own: the work runs at that CPU's next pending_irq(cpu), or after every lane has
+ * returned (the final check), model/README.md "Overflow: event_limit, pending_disable, the
+ * irq_work self-IPI".
+ */
+bool irq_work_queue_on(struct irq_work *work, int cpu)
+{
+	MODEL_FRAME_FILE("irq_work.c", 0);
+	if (cpu == smp_processor_id())
+		return irq_work_queue(work);
+	if (work->pending.rmw([](int x) { return 1; }, sim::Order::AcqRel))	/* irq_work_claim() */
+		return false;
+	model_cpu(cpu)->irq_work_list.push_back(work);	/* __smp_call_single_queue(cpu, &work->node.llist) */
+	return true;
+}
+
+/*
  * kernel/irq_work.c: irq_work_run() (line 0): the self-IPI handler, here run by the PMI lane
  * when it returns (the interrupt that follows the NMI on the same CPU).
  */

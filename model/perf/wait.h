@@ -19,6 +19,7 @@
 #define EPOLLHUP	0x00000010
 #define EPOLLRDNORM	0x00000040
 #define POLL_IN		1
+#define POLL_HUP	6	/* include/uapi/asm-generic/siginfo.h */
 typedef unsigned __poll_t;
 
 /* include/linux/sched.h: task states the poller goes through */
@@ -70,4 +71,5 @@ int pollwake(wait_queue_entry *wait);
 void do_poll(poll_table *wait);
 void poll_freewait(poll_table *wait);
 bool irq_work_queue(struct irq_work *work);
+bool irq_work_queue_on(struct irq_work *work, int cpu);
 void irq_work_run(void);

@@ -56,7 +56,18 @@ struct perf_event *model_alloc_event(struct perf_event *parent_event, struct tas
 	w->child_names.push_back(std::string(parent_event->model_name) + "(" + (task ? task->comm : "cpu") + ")");
 	event->model_name = w->child_names.back().c_str();
 	event->id = w->events.size();
+	model_init_irq_works(event);
 	return event;
+}
+
+/* perf_event_alloc()'s init_irq_work(&event->pending_irq, perf_pending_irq) and
+ * init_irq_work(&event->pending_disable_irq, perf_pending_disable) */
+void model_init_irq_works(struct perf_event *event)
+{
+	event->pending_irq.func = perf_pending_irq;
+	event->pending_irq.model_event = event;
+	event->pending_disable_irq.func = perf_pending_disable;
+	event->pending_disable_irq.model_event = event;
 }
 
 struct perf_event_context *model_task_context(struct task_struct *task)
@@ -317,6 +328,18 @@ bool op_userpage_read(perf_world &w, int event, u64 *enabled, u64 *running)
 	return model_userpage_read(&w.events.at(event), enabled, running, &index, &offset);
 }
 
+/* model-only: the irq_work interrupt on this CPU, IRQs off as in any hard-IRQ handler (a lane's
+ * handler has them off already; sequential callers do not) */
+static void model_irq_work_interrupt(void)
+{
+	bool off = sim::irqs_off();
+	if (!off)
+		local_irq_disable();
+	irq_work_run();
+	if (!off)
+		local_irq_enable();
+}
+
 /* The PMU interrupt of `event`: perf_event_overflow() -> __perf_event_overflow(): the interrupt
  * accounting (throttling), the aux actions, event->overflow_handler = perf_event_output_forward();
  * then, as the PMI returns, the irq_work self-IPI runs perf_pending_irq() on this CPU. */
@@ -333,7 +356,7 @@ void op_overflow(perf_world &w, int event)
 			return;
 		}
 		model_hrtimer_run(e);	/* __hrtimer_run_queues() -> __run_hrtimer() -> perf_swevent_hrtimer() */
-		irq_work_run();	/* the irq_work's self-IPI, as the interrupt returns */
+		model_irq_work_interrupt();	/* the irq_work's self-IPI, as the interrupt returns */
 		return;
 	}
 	/* model-only: only a running counter on this CPU raises the interrupt */
@@ -347,7 +370,56 @@ void op_overflow(perf_world &w, int event)
 		return;
 	}
 	perf_event_overflow(e);
-	irq_work_run();	/* the irq_work's self-IPI, as the interrupt returns */
+	if (sim::in_nmi_lane()) {
+		/* issue 15: an NMI cannot run the irq_work; its self-IPI fires once the NMI returned and the
+		 * CPU has IRQs on: the op pending_irq(cpu) after this one places it */
+		if (!model_cpu(smp_processor_id())->irq_work_list.empty())
+			sim::note((text + ": irq_work raised on cpu" + std::to_string(smp_processor_id()) +
+				   ": it runs at pending_irq(" + std::to_string(smp_processor_id()) +
+				   ") or, with none placed, after every lane returned").c_str());
+		return;
+	}
+	model_irq_work_interrupt();	/* the irq_work's self-IPI, as the (hard-IRQ) interrupt returns */
+}
+
+/*
+ * The irq_work interrupt of `cpu` (x86: the IRQ_WORK_VECTOR self-IPI that arch_irq_work_raise()
+ * sent, sysvec_irq_work() -> irq_work_run()): runs the irq_work raised on this CPU, e.g.
+ * perf_pending_disable() and perf_pending_irq(). In an nmi lane it is the self-IPI of the NMI's
+ * own irq_work_queue(): the NMI returns, and the lane goes on as a hard IRQ of the same CPU once
+ * that CPU has IRQs on (sim::nmi_return_to_irq()); in an irq lane it is taken as the handler
+ * returns (IRQs come back on with the IPI pending).
+ */
+void op_pending_irq(perf_world &w, int cpu)
+{
+	(void)w;
+	const std::string text = "pending_irq(cpu" + std::to_string(cpu) + ")";
+	if (cpu != smp_processor_id())
+		throw std::invalid_argument(text + " runs on cpu" + std::to_string(smp_processor_id()) +
+					    ": an irq_work's self-IPI is taken by the CPU that raised it (hint: put it in "
+					    "the nmi or irq lane of cpu" + std::to_string(cpu) + ", after its overflow)");
+	if (!sim::running()) {	/* sequential (tests): as the interrupt would, with IRQs off */
+		model_irq_work_interrupt();
+		return;
+	}
+	if (!sim::in_interrupt_lane())
+		throw std::invalid_argument(text + " is in a task lane: the irq_work runs in hard-IRQ context (hint: put it "
+						   "in the nmi or irq lane of cpu" + std::to_string(cpu) + ", after the overflow that raises it)");
+	if (model_cpu(cpu)->irq_work_list.empty()) {
+		sim::note((text + ": no irq_work raised on this CPU: no self-IPI, nothing runs").c_str());
+		return;
+	}
+	sim::nmi_return_to_irq();	/* a no-op in an irq lane */
+	model_irq_work_interrupt();
+}
+
+/* ioctl(fd(event), PERF_EVENT_IOC_REFRESH, refresh): _perf_event_refresh() under ctx->mutex */
+long op_refresh(perf_world &w, int event, int refresh)
+{
+	long ret = perf_ioctl(&w.files.at(event), PERF_EVENT_IOC_REFRESH, (unsigned long)refresh);
+	if (ret)
+		sim::note(("refresh(" + w.setup.events[event].name + "): " + std::to_string(ret)).c_str());
+	return ret;
 }
 
 /* The scheduler tick on this CPU (sched_tick() in the timer interrupt): perf_event_task_tick(). */
@@ -891,8 +963,7 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 		event->attr.disabled = 1;
 		event->overflow_handler = perf_event_output_forward;	/* perf_event_alloc(): the default */
 		init_waitqueue_head(&event->waitq, event->model_name);
-		event->pending_irq.func = perf_pending_irq;	/* init_irq_work(&event->pending_irq, perf_pending_irq) */
-		event->pending_irq.model_event = event;
+		model_init_irq_works(event);
 		event->pmu = attr_of(es, "aux", 0) ? (attr_of(es, "aux_pause_cap", 1) ? &model_aux_pmu : &model_aux_pmu_nopause)
 			     : attr_of(es, "cycles", 0) ? &model_cycles_pmu
 			     : attr_of(es, "cpu_clock", 0) ? &perf_cpu_clock
@@ -985,6 +1056,13 @@ std::unique_ptr<perf_world> build_world(const WorldSetup &setup)
 			raw_spin_unlock_irq(&event->ctx->lock);
 		}
 	}
+	/* issue 15: attr refresh = N: perf_event_open() then ioctl(PERF_EVENT_IOC_REFRESH, N) (event_limit) */
+	for (size_t i = 0; i < setup.events.size(); i++) {
+		int64_t refresh = attr_of(setup.events[i], "refresh", 0);
+		if (refresh && op_refresh(w, i, (int)refresh))
+			throw std::invalid_argument(at_event(setup, i) + ": ioctl(PERF_EVENT_IOC_REFRESH) failed (it needs a "
+									 "sampling event that does not inherit)");
+	}
 	for (size_t i = 0; i < setup.events.size(); i++) {
 		enum perf_event_state want = state_named(setup.events[i].state);
 		int got = w.events[i].state.peek();
@@ -1063,6 +1141,13 @@ const std::vector<Entry> &model_ops()
 		 "the counter's overflow interrupt: perf_event_overflow() (throttle, aux_pause/aux_resume, "
 		 "perf_event_output_forward()), then the irq_work runs perf_pending_irq()",
 		 [](World &w, const std::vector<int64_t> &a) { op_overflow(P(w), a.at(0)); }, "output"},
+		{"pending_irq", {{"cpu", ArgKind::Cpu}},
+		 "the irq_work interrupt of the CPU (the self-IPI after an NMI returns, at its next IRQs-on point): "
+		 "irq_work_run() -> perf_pending_disable() (event_limit), perf_pending_irq() (wakeups)",
+		 [](World &w, const std::vector<int64_t> &a) { op_pending_irq(P(w), a.at(0)); }, "output"},
+		{"refresh", {{"event", ArgKind::Event}, {"refresh", ArgKind::Integer}},
+		 "ioctl(PERF_EVENT_IOC_REFRESH, n): perf_ioctl() -> _perf_event_refresh(): event_limit += n, then _perf_event_enable()",
+		 [](World &w, const std::vector<int64_t> &a) { op_refresh(P(w), a.at(0), (int)a.at(1)); }, "enable"},
 		{"nmi_sample", {{"event", ArgKind::Event}},
 		 "an overflow NMI on this CPU samples the event's callchain: perf_callchain() -> deferred_request() -> unwind_deferred_request()",
 		 [](World &w, const std::vector<int64_t> &a) { op_nmi_sample(P(w), a.at(0)); }, "callchain"},
@@ -1337,6 +1422,16 @@ static bool model_pmu_idle_on(perf_world &w, struct perf_event *event, int cpu)
  */
 void check_final(perf_world &w)
 {
+	/* issue 15: irq_work still raised when every lane has returned (an NMI's whose pending_irq the
+	 * scenario did not place, or one irq_work_queue_on() sent to another CPU) runs now, as that
+	 * CPU's irq_work interrupt after the scenario's lanes */
+	for (size_t cpu = 0; cpu < w.cpus.size(); cpu++) {
+		if (w.cpus[cpu].irq_work_list.empty())
+			continue;
+		sim::set_sequential_cpu(cpu);
+		model_irq_work_interrupt();
+		sim::set_sequential_cpu(0);
+	}
 	for (struct perf_event_context *ctx : w.contexts) {
 		raw_spin_lock_irq(&ctx->lock);
 		if ((ctx->is_active.peek() & EVENT_TIME) && !(ctx->is_active.peek() & EVENT_FROZEN))
@@ -1354,6 +1449,8 @@ void check_final(perf_world &w)
 		    cpu >= 0 && (event.cpu < 0 || event.cpu == cpu) && event.pmu_ctx)
 			ghost_check_not_starved(&event, event.ctx->is_active.peek() & EVENT_FLEXIBLE,
 						model_pmu_idle_on(w, &event, cpu), event.pmu_ctx->rotate_necessary);
+		if (ghost_invariant_enabled(GHOST_EVENT_LIMIT))	/* issue 15: event_limit / REFRESH */
+			ghost_check_event_limit_final(&event, event.oncpu.peek() >= 0 && model_pmu_running(&event));
 	}
 	if (ghost_invariant_enabled(GHOST_NO_LOST_WAKEUP))
 		for (const std::string &lost : lost_wakeups(w))
@@ -1375,7 +1472,8 @@ const Model &perf_model()
 		.invariants = ghost_invariants(),
 		.attrs = {"pinned", "exclusive", "inherit", "inherit_stat", "enable_on_exec", "remove_on_exec", "open_later", "watermark", "wakeup_watermark", "cycles", "aux", "aux_pause_cap", "aux_pause",
 			  "aux_resume", "aux_start_paused", "defer_callchain", "exclude_callchain_user",
-			  "exclude_callchain_kernel", "read_format_group", "cpu_clock", "task_clock", "sample_read"},
+			  "exclude_callchain_kernel", "read_format_group", "cpu_clock", "task_clock", "sample_read",
+			  "refresh"},
 		.ops = model_ops(),
 		.functions = model_functions(),
 		.lock_kinds = {LockKind::CtxLock, LockKind::CtxMutex, LockKind::MmapMutex},

@@ -83,6 +83,8 @@ ReadValues op_read(perf_world &w, int event);
 long op_ioctl(perf_world &w, int event, unsigned int cmd);
 bool op_userpage_read(perf_world &w, int event, u64 *enabled, u64 *running);
 void op_overflow(perf_world &w, int event);
+void op_pending_irq(perf_world &w, int cpu);	/* issue 15: the irq_work interrupt of cpu */
+long op_refresh(perf_world &w, int event, int refresh);
 void op_tick(perf_world &w);
 void op_nmi_sample(perf_world &w, int event);
 void op_return_to_user(perf_world &w, int context);

@@ -630,3 +630,60 @@ TEST_CASE("a handler that decides with peek() whether to run still meets the wri
 	CHECK(reduced_races == full_races);
 	CHECK(std::find(r.visible.begin(), r.visible.end(), "obj.a") != r.visible.end());
 }
+
+// Issue 15: an NMI's irq_work self-IPI (sim::nmi_return_to_irq()): the NMI returns and its lane
+// goes on as a hard IRQ of the same CPU, which waits for that CPU to have IRQs on.
+TEST_CASE("an NMI's self-IPI runs as a hard IRQ of its CPU once the NMI returned, never inside an IRQ-disabled section",
+	  "[kernel][irq][irq_work]")
+{
+	SECTION("the NMI lands inside the task's raw_spin_lock_irqsave() section; its IPI does not: no deadlock")
+	{
+		auto nmi_then_ipi = [] {
+			CHECK(sim::in_nmi_lane());
+			sim::nmi_return_to_irq();
+			CHECK(!sim::in_nmi_lane());
+			CHECK(sim::in_interrupt_lane());
+			irq_takes_lock();	// as perf_pending_irq()'s wake_up_all() takes a waitqueue lock
+		};
+		auto r = explore_both(program({{"task", 0, sim::LaneContext::Task, task_takes_lock_irqsave},
+					       {"NMI", 0, sim::LaneContext::Nmi, nmi_then_ipi}}));
+		CHECK(r.outcome == sim::Outcome::Ok);
+		CHECK(r.outcomes == std::vector<std::string>{"1/1/0"});
+	}
+	SECTION("the same handler run inside the NMI (the model's former irq_work_run() in the NMI) deadlocks")
+	{
+		auto r = sim::explore(program({{"task", 0, sim::LaneContext::Task, task_takes_lock_irqsave},
+					       {"NMI", 0, sim::LaneContext::Nmi, irq_takes_lock}}),
+				      sim::Options{});
+		REQUIRE(r.outcome == sim::Outcome::Violation);
+		CHECK(r.violation->invariant == "deadlock");
+	}
+	SECTION("the IPI sees the whole IRQ-disabled section, before or after it, never half of it")
+	{
+		auto writer = [] {
+			unsigned long flags;
+			local_irq_save(flags);
+			write_pair();
+			local_irq_restore(flags);
+		};
+		auto nmi_then_ipi = [] {
+			sim::nmi_return_to_irq();
+			read_pair_into_seen();
+		};
+		auto r = explore_both(program({{"task", 0, sim::LaneContext::Task, writer},
+					       {"NMI", 0, sim::LaneContext::Nmi, nmi_then_ipi}}));
+		CHECK(r.outcomes == std::vector<std::string>{"1/1/0", "1/1/11"});
+	}
+	SECTION("outside an NMI it does nothing")
+	{
+		auto irq = [] {
+			sim::nmi_return_to_irq();
+			CHECK(sim::in_interrupt_lane());
+			CHECK(!sim::in_nmi_lane());
+			write_pair();
+		};
+		auto r = explore_both(program({{"irq", 0, sim::LaneContext::Irq, irq}}));
+		CHECK(r.outcome == sim::Outcome::Ok);
+		CHECK(!sim::in_nmi_lane());	// sequentially: no lane runs
+	}
+}
