@@ -278,6 +278,8 @@ std::string model_op_for(const Hook &hook, const std::vector<Frame> &stack, size
 			return "disable";
 		if (f == "_perf_event_reset")
 			return "reset";
+		if (f == "_perf_event_refresh")
+			return "refresh";
 	}
 	return "";
 }

@@ -66,6 +66,8 @@ const std::vector<EntryRule> rules = {
 	ioctl_row("enable", "OFF"),
 	ioctl_row("disable", "ACTIVE"),
 	ioctl_row("reset", ""),
+	{.kind = "ioctl", .model_op = "refresh", .op = "refresh(E, 1)", .state = "ACTIVE",
+	 .note = "ioctl(PERF_EVENT_IOC_REFRESH, 1): perf_ioctl() -> _perf_event_refresh() (event_limit, then enable)"},
 	{.kind = "poll", .op = "poll(E)", .mapped = true, .attr = "watermark = 1, wakeup_watermark = 16",
 	 .note = "poll(2) on the event's fd: do_poll() -> perf_poll()"},
 	{.kind = "close", .op = "close(E)",
@@ -88,18 +90,22 @@ const std::vector<EntryRule> rules = {
 	 .attr = "defer_callchain = true",
 	 .note = "the PMU's overflow NMI samples a deferred callchain: perf_callchain() -> deferred_request()"},
 	{.kind = "pmu-nmi", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE",
-	 .note = "the PMU's overflow interrupt: perf_event_overflow() -> __perf_event_overflow()"},
+	 .note = "the PMU's overflow interrupt: perf_event_overflow() -> __perf_event_overflow() (in an NMI, then its irq_work: pending_irq)"},
 	{.kind = "interrupt", .needs_frame = "__perf_event_overflow", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE",
 	 .note = "the PMU's overflow interrupt: perf_event_overflow() -> __perf_event_overflow()"},
 	/*
 	 * The irq_work of an overflow whose record crossed the wakeup watermark. A first record in the
 	 * setup (32 of 48 bytes) makes the lane's record the one that crosses it, and another overflow
-	 * (an NMI's) after it one that does not: the model runs an irq_work queued in an NMI at the
-	 * NMI's end, where the kernel runs it in the self-IPI after the interrupted hardirq returns.
+	 * (an NMI's) after it one that does not. The lane is a hard IRQ, whose overflow runs the work
+	 * it queues as the handler returns; an NMI lane's overflow(E) is followed by pending_irq(cpu),
+	 * the self-IPI that runs the work after the NMI returns (the pmu-nmi rows above).
 	 */
 	{.kind = "irq_work", .needs_frame = "perf_pending_irq", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE", .mapped = true,
 	 .attr = "watermark = 1, wakeup_watermark = 48", .setup_op = "overflow(E); tick()",
 	 .note = "the overflow's irq_work as the interrupt returns: perf_pending_irq() -> perf_event_wakeup() (the op runs the overflow that queues it first)"},
+	{.kind = "irq_work", .needs_frame = "perf_pending_disable", .op = "overflow(E)", .task = RunsHere, .state = "ACTIVE",
+	 .attr = "refresh = 1",
+	 .note = "the overflow that uses up E's REFRESH credit queues the pending disable: perf_pending_disable() -> perf_event_disable_local() as the interrupt returns"},
 	{.kind = "task_work", .needs_frame = "unwind_deferred_task_work", .op = "return_to_user(T)", .task = RunsHere, .state = "ACTIVE",
 	 .attr = "defer_callchain = true",
 	 .note = "the task returns to user space: task_work_run() -> unwind_deferred_task_work() -> perf_event_deferred_task()"},
@@ -309,6 +315,8 @@ Synthesis plan_scenario(const Report &report, const Paths &paths)
 			lane.in = "task";
 		}
 		lane.op = std::string(rule->op);
+		if (lane.in == "nmi" && lane.op == "overflow(E)")  // the NMI queues the irq_work; the self-IPI runs it
+			lane.op += fmt::format("; pending_irq({})", lane.cpu);
 		lane.name = fmt::format("access {}: {}", p.access + 1, p.description);
 		lane.note = std::string(rule->note);
 		mmap_lane = mmap_lane || rule->kind == "mmap";
@@ -473,7 +481,13 @@ std::string scenario_toml(const Report &report, const Paths &paths, const Synthe
 		out += fmt::format("cpu  = {}\n", lane->cpu);
 		if (lane->in != "task")
 			out += fmt::format("in   = \"{}\"\n", lane->in);
-		out += fmt::format("run  = [\"{}\"]\n", lane->op);
+		std::string run;  // "overflow(E); pending_irq(1)": ops in order
+		for (size_t at = 0; at < lane->op.size();) {
+			size_t end = std::min(lane->op.find("; ", at), lane->op.size());
+			run += fmt::format("{}\"{}\"", run.empty() ? "" : ", ", lane->op.substr(at, end - at));
+			at = end + 2;
+		}
+		out += fmt::format("run  = [{}]\n", run);
 	}
 	out += "\n[expect]\n";
 	if (expect.empty())

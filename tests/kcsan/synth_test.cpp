@@ -77,6 +77,27 @@ TEST_CASE("an NMI that interrupted irq_work on one CPU becomes an nmi lane and a
 	CHECK(plan.mapped);
 	CHECK(plan.setup_ops == std::vector<std::string>{"overflow(E)", "tick()"});
 	CHECK(plan.attrs == std::vector<std::string>{"watermark = 1", "wakeup_watermark = 48"});
+	/* the NMI only queues its irq_work; the self-IPI after the NMI returns runs it */
+	CHECK(plan.lanes[0].op == "overflow(E); pending_irq(0)");
+	CHECK(plan.lanes[1].op == "overflow(E)");
+	std::string text = scenario_toml(report, paths, plan, {});
+	CHECK(text.find("in   = \"nmi\"\nrun  = [\"overflow(E)\", \"pending_irq(0)\"]\n") != std::string::npos);
+}
+
+TEST_CASE("ioctl(PERF_EVENT_IOC_REFRESH) becomes refresh(E, 1), and an overflow NMI is followed by its self-IPI",
+	  "[kcsan][synthesis]")
+{
+	Report report = first_report("lifecycle/refresh.txt");
+	Paths paths = entry_paths(report);
+	Synthesis plan = plan_scenario(report, paths);
+	CHECK(plan.runnable);
+	CHECK(plan.missing.empty());
+	REQUIRE(plan.lanes.size() == 2);
+	CHECK(plan.lanes[0].op == "refresh(E, 1)");
+	CHECK(plan.lanes[0].in == "task");
+	CHECK(plan.lanes[1].op == "overflow(E); pending_irq(0)");
+	CHECK(plan.lanes[1].in == "nmi");
+	CHECK(plan.task_cpu == 0);
 }
 
 TEST_CASE("a path the model has no op for is named with its innermost unported frame, and its lane is a TODO",
